@@ -102,6 +102,13 @@ Exit codes: 0 complete; 1 fatal error (nothing replaced); 2 usage error;
 3 completed, but some repositories or tags failed (recorded in the snapshot).`,
 		SilenceUsage:  true,
 		SilenceErrors: true,
+		Args:          cobra.ArbitraryArgs,
+		RunE: func(cmd *cobra.Command, a []string) error {
+			if len(a) > 0 {
+				return &usageError{fmt.Errorf("unknown command %q", a[0])}
+			}
+			return cmd.Help()
+		},
 	}
 	root.SetIn(e.stdin)
 	root.SetOut(e.stdout)
