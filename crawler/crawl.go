@@ -1,0 +1,498 @@
+package crawler
+
+import (
+	"context"
+	"crypto/tls"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/google/go-containerregistry/pkg/authn"
+	"github.com/google/go-containerregistry/pkg/v1/remote/transport"
+	"golang.org/x/sync/errgroup"
+
+	"github.com/regcat/regcat/crawler/retry"
+	"github.com/regcat/regcat/snapshot"
+)
+
+// ErrAuth is wrapped by the error of a crawl that the registry refused as
+// a whole: the catalog, or every repository, answered 401 or 403.
+var ErrAuth = errors.New("registry rejected the credentials")
+
+// crawl is the state of one Crawl call. Contexts are passed, not stored.
+type crawl struct {
+	cfg       *Config
+	log       *slog.Logger
+	cl        *client
+	rt        *retry.Transport
+	counts    *counters
+	start     time.Time
+	prev      *previous
+	manifests *flight[*manifest]
+	configs   *flight[*imageConfig]
+	images    *flight[*snapshot.Image]
+	progMu    sync.Mutex
+}
+
+// repoState collects one repository's results. The repository worker
+// writes tags, sess, failures and skipped before any tag worker starts;
+// tag worker i writes only results[i].
+type repoState struct {
+	name     string
+	sess     *session
+	tags     []string
+	results  []tagResult
+	failures []snapshot.Failure
+	skipped  []snapshot.Skipped
+	pending  atomic.Int64
+	listed   bool
+}
+
+// tagResult is the outcome for one tag: an image, or a failure.
+type tagResult struct {
+	image   *snapshot.Image
+	failure *snapshot.Failure
+}
+
+// Crawl walks the registry that cfg names and returns its snapshot, built
+// with [snapshot.Build], and the crawl's counts. Failures of single
+// repositories, tags or digests are recorded in the snapshot (see
+// [snapshot.Failure]) and the crawl goes on. The error is non-nil only
+// when the crawl could not be done at all: an invalid cfg, an unreachable
+// registry, credentials rejected for the whole registry ([ErrAuth]), an
+// unreadable catalog, or ctx cancelled; the snapshot is nil then.
+func Crawl(ctx context.Context, cfg Config) (*snapshot.Snapshot, Stats, error) {
+	c := &crawl{
+		cfg:       &cfg,
+		log:       cfg.logger(),
+		counts:    &counters{},
+		start:     time.Now(),
+		manifests: newFlight[*manifest](),
+		configs:   newFlight[*imageConfig](),
+		images:    newFlight[*snapshot.Image](),
+	}
+	snap, err := c.run(ctx)
+	return snap, c.stats(), err
+}
+
+func (c *crawl) run(ctx context.Context) (*snapshot.Snapshot, error) {
+	if err := c.cfg.Validate(); err != nil {
+		return nil, err
+	}
+	reg, err := parseRegistry(c.cfg.Registry, c.cfg.PlainHTTP)
+	if err != nil {
+		return nil, err
+	}
+	auth, err := c.authenticator(ctx, reg.RegistryStr(), reg)
+	if err != nil {
+		return nil, err
+	}
+	if c.rt, err = retry.New(c.inner(), c.cfg.retryConfig()); err != nil {
+		return nil, err
+	}
+	if c.cl, err = newClient(ctx, reg, auth, c.rt, c.counts); err != nil {
+		return nil, err
+	}
+	c.prev = indexPrevious(c.cfg.Previous, reg.RegistryStr(), c.log)
+	idx := snapshot.Index{Registry: reg.RegistryStr(), CrawledAt: c.start.UTC()}
+
+	names, err := c.repoNames(ctx, &idx)
+	if err != nil {
+		return nil, err
+	}
+	c.log.Info("crawling", "registry", idx.Registry, "repos", len(names))
+	repos := make([]*repoState, len(names))
+	for i, n := range names {
+		repos[i] = &repoState{name: n}
+	}
+	c.counts.repos.Store(int64(len(repos)))
+	if err := c.crawlRepos(ctx, repos); err != nil {
+		return nil, err
+	}
+	if err := authRejected(repos); err != nil {
+		return nil, err
+	}
+	out := make([]snapshot.Repository, 0, len(repos))
+	for _, r := range repos {
+		out = append(out, r.assemble())
+	}
+	snap, err := snapshot.Build(idx, out)
+	if err != nil {
+		return nil, err
+	}
+	return snap, nil
+}
+
+// authenticator picks Auth, else the keychain's credentials for the
+// registry, else anonymous.
+func (c *crawl) authenticator(ctx context.Context, host string, res authn.Resource) (authn.Authenticator, error) {
+	switch {
+	case c.cfg.Auth != nil:
+		return c.cfg.Auth, nil
+	case c.cfg.Keychain != nil:
+		a, err := authn.Resolve(ctx, c.cfg.Keychain, res)
+		if err != nil {
+			return nil, fmt.Errorf("credentials for %s: %w", host, sanitize(err))
+		}
+		return a, nil
+	}
+	return authn.Anonymous, nil
+}
+
+// inner is the transport beneath retries.
+func (c *crawl) inner() http.RoundTripper {
+	if c.cfg.Transport != nil {
+		return c.cfg.Transport
+	}
+	t := http.DefaultTransport.(*http.Transport).Clone()
+	t.MaxIdleConnsPerHost = c.cfg.concurrency() * 2
+	if c.cfg.Insecure {
+		t.TLSClientConfig = &tls.Config{InsecureSkipVerify: true} //nolint:gosec // --insecure asks for it
+	}
+	return t
+}
+
+// repoNames returns the repositories to crawl: Config.Repos, or the
+// catalog; invalid names go to idx.Skipped, filtered ones are dropped.
+func (c *crawl) repoNames(ctx context.Context, idx *snapshot.Index) ([]string, error) {
+	names := c.cfg.Repos
+	if len(names) == 0 {
+		sess, err := c.cl.session(ctx, "")
+		if err != nil {
+			return nil, fatalAuth("catalog", err)
+		}
+		var loop error
+		names, loop, err = sess.list(ctx, "/v2/_catalog", decodeCatalog)
+		if loop != nil {
+			c.log.Warn("catalog pagination stopped", "error", loop)
+		}
+		switch {
+		case ctx.Err() != nil:
+			return nil, ctx.Err()
+		case err != nil && (len(names) == 0 || isAuthStatus(err)):
+			return nil, fatalAuth("catalog", err)
+		case err != nil:
+			c.fail(&idx.Failures, snapshot.Failure{Op: "catalog", Status: statusOf(err), Error: errorText(err)})
+		}
+	}
+	seen := map[string]bool{}
+	var out []string
+	for _, n := range names {
+		if seen[n] {
+			continue
+		}
+		seen[n] = true
+		if err := snapshot.ValidateRepoName(n); err != nil {
+			idx.Skipped = append(idx.Skipped, snapshot.Skipped{Name: clip(n, snapshot.MaxRepoNameLen), Reason: errorText(err)})
+			c.counts.skipped.Add(1)
+			c.log.Warn("skipping repository", "repo", clip(n, 100), "reason", err)
+			continue
+		}
+		if c.cfg.wanted(n) {
+			out = append(out, n)
+		}
+	}
+	return out, nil
+}
+
+// fatalAuth wraps a registry-wide failure, marking 401 and 403 as ErrAuth.
+func fatalAuth(what string, err error) error {
+	if isAuthStatus(err) {
+		return fmt.Errorf("%s: %w: %w", what, ErrAuth, err)
+	}
+	return fmt.Errorf("%s: %w", what, err)
+}
+
+// crawlRepos lists the tags of every repository (Concurrency at a time)
+// and resolves every tag (Concurrency at a time). Only a cancelled ctx
+// returns an error.
+func (c *crawl) crawlRepos(ctx context.Context, repos []*repoState) error {
+	repoG, rctx := errgroup.WithContext(ctx)
+	repoG.SetLimit(c.cfg.concurrency())
+	tagG, tctx := errgroup.WithContext(ctx)
+	tagG.SetLimit(c.cfg.concurrency())
+	for _, r := range repos {
+		repoG.Go(func() error {
+			c.listRepo(rctx, r)
+			if err := rctx.Err(); err != nil {
+				return err
+			}
+			if len(r.tags) == 0 {
+				c.repoDone()
+				return nil
+			}
+			for i := range r.tags {
+				tagG.Go(func() error { return c.crawlTag(tctx, r, i) })
+			}
+			return nil
+		})
+	}
+	errR := repoG.Wait()
+	errT := tagG.Wait()
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	return errors.Join(errR, errT)
+}
+
+// listRepo opens the repository's session and lists its tags. Failures are
+// recorded in r.
+func (c *crawl) listRepo(ctx context.Context, r *repoState) {
+	var err error
+	r.sess, err = c.cl.session(ctx, r.name)
+	if err != nil {
+		c.fail(&r.failures, snapshot.Failure{Repo: r.name, Op: "tags", Status: statusOf(err), Error: errorText(err)})
+		return
+	}
+	tags, loop, err := r.sess.list(ctx, "/v2/"+r.name+"/tags/list", decodeTags)
+	if loop != nil {
+		c.log.Warn("tag list pagination stopped", "repo", r.name, "error", loop)
+	}
+	if err != nil {
+		if ctx.Err() != nil {
+			return
+		}
+		c.fail(&r.failures, snapshot.Failure{Repo: r.name, Op: "tags", Status: statusOf(err), Error: errorText(err)})
+	} else {
+		r.listed = true
+	}
+	for _, t := range tags {
+		if err := snapshot.ValidateTag(t); err != nil {
+			r.skipped = append(r.skipped, snapshot.Skipped{Name: clip(t, snapshot.MaxTagLen), Reason: errorText(err)})
+			c.counts.skipped.Add(1)
+			c.log.Warn("skipping tag", "repo", r.name, "tag", clip(t, 100), "reason", err)
+			continue
+		}
+		r.tags = append(r.tags, t)
+	}
+	r.results = make([]tagResult, len(r.tags))
+	r.pending.Store(int64(len(r.tags)))
+	c.counts.tags.Add(int64(len(r.tags)))
+	c.log.Debug("listed tags", "repo", r.name, "tags", len(r.tags))
+}
+
+// crawlTag resolves tag i of r into r.results[i]. It returns an error only
+// when ctx is cancelled.
+func (c *crawl) crawlTag(ctx context.Context, r *repoState, i int) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	tag := r.tags[i]
+	im, err := c.resolveTag(ctx, r, tag)
+	if ctx.Err() != nil {
+		return ctx.Err()
+	}
+	if err != nil {
+		f := snapshot.Failure{Repo: r.name, Tag: tag, Op: "manifest", Status: statusOf(err), Error: errorText(err)}
+		var fe *fetchError
+		if errors.As(err, &fe) {
+			f.Op, f.Digest = fe.op, fe.digest
+		}
+		c.counts.failures.Add(1)
+		c.log.Warn("tag failed", "repo", f.Repo, "tag", f.Tag, "op", f.Op, "digest", f.Digest, "status", f.Status, "error", f.Error)
+		r.results[i].failure = &f
+	} else {
+		r.results[i].image = im
+	}
+	c.counts.tagsDone.Add(1)
+	if r.pending.Add(-1) == 0 {
+		c.repoDone()
+	} else {
+		c.progress()
+	}
+	return nil
+}
+
+// resolveTag returns the image record of a tag (without tags): reused from
+// the previous snapshot when a HEAD shows the same digest, else built from
+// the manifest fetched by tag.
+func (c *crawl) resolveTag(ctx context.Context, r *repoState, tag string) (*snapshot.Image, error) {
+	ref := "/v2/" + r.name + "/manifests/" + tag
+	if c.prev.hasTag(r.name, tag) {
+		c.counts.manifestHeads.Add(1)
+		resp, err := r.sess.do(ctx, http.MethodHead, r.sess.url(ref), manifestAccept, 0)
+		if err == nil {
+			d := resp.header.Get("Docker-Content-Digest")
+			if im := c.prev.image(d); im != nil && snapshot.ValidateDigest(d) == nil {
+				c.images.put(d, im)
+				c.counts.reused.Add(1)
+				return im, nil
+			}
+		} else if ctx.Err() != nil {
+			return nil, ctx.Err()
+		}
+		// No usable digest, a changed one or a HEAD error: GET tells.
+	}
+	c.counts.manifestGets.Add(1)
+	resp, err := r.sess.do(ctx, http.MethodGet, r.sess.url(ref), manifestAccept, MaxManifest)
+	if err != nil {
+		return nil, &fetchError{op: "manifest", err: err}
+	}
+	d, err := manifestDigest(resp.header.Get("Docker-Content-Digest"), resp.body)
+	if err != nil {
+		return nil, &fetchError{op: "manifest", err: err}
+	}
+	m, err := parseManifest(resp.header.Get("Content-Type"), resp.body)
+	if err != nil {
+		return nil, &fetchError{op: "manifest", digest: d, err: err}
+	}
+	if c.manifests.put(d, m) {
+		c.counts.manifests.Add(1)
+	}
+	im, _, err := c.images.get(ctx, d, func() (*snapshot.Image, error) {
+		return c.buildImage(ctx, r.sess, d, m)
+	})
+	return im, err
+}
+
+// manifest returns the manifest with digest d, fetched through sess at
+// most once per crawl, checked against d and the descriptor's size.
+func (c *crawl) manifest(ctx context.Context, sess *session, desc *descriptor) (*manifest, error) {
+	m, _, err := c.manifests.get(ctx, desc.Digest, func() (*manifest, error) {
+		if desc.Size > MaxManifest {
+			return nil, &tooLargeError{limit: MaxManifest}
+		}
+		c.counts.manifestGets.Add(1)
+		resp, err := sess.do(ctx, http.MethodGet, sess.url("/v2/"+sess.repo+"/manifests/"+desc.Digest), manifestAccept, MaxManifest)
+		if err != nil {
+			return nil, err
+		}
+		if _, err := manifestDigest(desc.Digest, resp.body); err != nil {
+			return nil, err
+		}
+		if int64(len(resp.body)) != desc.Size {
+			return nil, fmt.Errorf("manifest is %d bytes, descriptor says %d", len(resp.body), desc.Size)
+		}
+		m, err := parseManifest(resp.header.Get("Content-Type"), resp.body)
+		if err != nil {
+			return nil, err
+		}
+		c.counts.manifests.Add(1)
+		return m, nil
+	})
+	if err != nil {
+		return nil, &fetchError{op: "manifest", digest: desc.Digest, err: err}
+	}
+	return m, nil
+}
+
+// config returns the parsed config blob of desc, fetched through sess at
+// most once per crawl and checked against its digest and size.
+func (c *crawl) config(ctx context.Context, sess *session, desc *descriptor) (*imageConfig, error) {
+	cfg, _, err := c.configs.get(ctx, desc.Digest, func() (*imageConfig, error) {
+		if desc.Size > MaxConfig {
+			return nil, &tooLargeError{limit: MaxConfig}
+		}
+		c.counts.configGets.Add(1)
+		resp, err := sess.do(ctx, http.MethodGet, sess.url("/v2/"+sess.repo+"/blobs/"+desc.Digest), nil, MaxConfig)
+		if err != nil {
+			return nil, err
+		}
+		if err := verifyBlob(desc.Digest, resp.body); err != nil {
+			return nil, err
+		}
+		if int64(len(resp.body)) != desc.Size {
+			return nil, fmt.Errorf("config is %d bytes, descriptor says %d", len(resp.body), desc.Size)
+		}
+		cfg, err := parseConfig(desc.Digest, resp.body)
+		if err != nil {
+			return nil, err
+		}
+		c.counts.configs.Add(1)
+		return cfg, nil
+	})
+	if err != nil {
+		return nil, &fetchError{op: "config", digest: desc.Digest, err: err}
+	}
+	return cfg, nil
+}
+
+// fetchError says what failed while building an image record.
+type fetchError struct {
+	op     string // "manifest" or "config"
+	digest string // what was being fetched, if known
+	err    error
+}
+
+func (e *fetchError) Error() string {
+	if e.digest == "" {
+		return fmt.Sprintf("%s: %v", e.op, e.err)
+	}
+	return fmt.Sprintf("%s %s: %v", e.op, e.digest, e.err)
+}
+
+func (e *fetchError) Unwrap() error { return e.err }
+
+// fail records f in list and logs it.
+func (c *crawl) fail(list *[]snapshot.Failure, f snapshot.Failure) {
+	*list = append(*list, f)
+	c.counts.failures.Add(1)
+	c.log.Warn("crawl failure", "repo", f.Repo, "op", f.Op, "status", f.Status, "error", f.Error)
+}
+
+func (c *crawl) repoDone() {
+	c.counts.reposDone.Add(1)
+	c.progress()
+}
+
+// progress reports the running counts; calls never overlap.
+func (c *crawl) progress() {
+	if c.cfg.Progress == nil {
+		return
+	}
+	c.progMu.Lock()
+	defer c.progMu.Unlock()
+	c.cfg.Progress(c.stats())
+}
+
+func (c *crawl) stats() Stats {
+	s := c.counts.stats()
+	if c.rt != nil {
+		rs := c.rt.Stats()
+		s.Requests, s.Retries = int(rs.Requests), int(rs.Retries)
+	}
+	s.Elapsed = time.Since(c.start)
+	return s
+}
+
+// statusOf returns the HTTP status behind err, or 0.
+func statusOf(err error) int {
+	var terr *transport.Error
+	if errors.As(err, &terr) {
+		return terr.StatusCode
+	}
+	return 0
+}
+
+func isAuthStatus(err error) bool {
+	s := statusOf(err)
+	return s == http.StatusUnauthorized || s == http.StatusForbidden
+}
+
+// errorText is the text kept for err in a snapshot: no credentials, no
+// URL queries, bounded.
+func errorText(err error) string {
+	return clip(retry.Redact(err.Error()), maxErrorText)
+}
+
+// authRejected returns ErrAuth when no repository could be listed and every
+// one failed with 401 or 403.
+func authRejected(repos []*repoState) error {
+	if len(repos) == 0 {
+		return nil
+	}
+	for _, r := range repos {
+		if r.listed || len(r.failures) == 0 {
+			return nil
+		}
+		s := r.failures[0].Status
+		if s != http.StatusUnauthorized && s != http.StatusForbidden {
+			return nil
+		}
+	}
+	return fmt.Errorf("every repository: %w (status %d)", ErrAuth, repos[0].failures[0].Status)
+}

@@ -1,0 +1,203 @@
+package crawler
+
+import (
+	"cmp"
+	"context"
+	"log/slog"
+	"slices"
+
+	"github.com/regcat/regcat/snapshot"
+)
+
+// buildImage turns the top-level manifest m with digest d into an image
+// record (without tags), fetching platform manifests and configs through
+// sess.
+func (c *crawl) buildImage(ctx context.Context, sess *session, d string, m *manifest) (*snapshot.Image, error) {
+	im := &snapshot.Image{
+		Digest:      d,
+		MediaType:   m.mediaType,
+		Kind:        m.kind,
+		Tags:        []string{},
+		Annotations: m.doc.Annotations,
+	}
+	if m.doc.Subject != nil {
+		im.Subject = m.doc.Subject.Digest
+	}
+	switch m.kind {
+	case snapshot.KindImage:
+		p, err := c.platform(ctx, sess, d, m, nil)
+		if err != nil {
+			return nil, err
+		}
+		im.Platforms = []snapshot.Platform{*p}
+	case snapshot.KindSchema1:
+		p, err := parseSchema1(m)
+		if err != nil {
+			return nil, &fetchError{op: "manifest", digest: d, err: err}
+		}
+		p.Digest = d
+		im.Platforms = []snapshot.Platform{*p}
+	case snapshot.KindArtifact:
+		im.ArtifactType = cmp.Or(m.doc.ArtifactType, m.doc.Config.MediaType)
+		var size int64
+		im.Layers, size = layers(m.doc.Layers)
+		im.Size = addSize(size, m.doc.Config.Size)
+		return im, nil
+	case snapshot.KindIndex:
+		if err := c.indexChildren(ctx, sess, m, im); err != nil {
+			return nil, err
+		}
+	}
+	for _, p := range im.Platforms {
+		im.Size = addSize(im.Size, p.Size)
+		if p.Config.Created.After(im.Created) {
+			im.Created = p.Config.Created
+		}
+	}
+	return im, nil
+}
+
+// indexChildren sorts the entries of index m into platforms (image
+// manifests, fetched with their configs) and attestations: buildx
+// attestation manifests, entries whose artifactType is not an image config
+// media type (image-spec 1.1 lets an index repeat an image's config media
+// type there), nested indexes and
+// unknown media types are kept as their descriptors without a fetch; an
+// image manifest entry that turns out to be an artifact joins them.
+func (c *crawl) indexChildren(ctx context.Context, sess *session, m *manifest, im *snapshot.Image) error {
+	for i := range m.doc.Manifests {
+		desc := &m.doc.Manifests[i]
+		if isAttestation(desc) || !isImageManifest(desc.MediaType) || (desc.ArtifactType != "" && !isImageConfig(desc.ArtifactType)) {
+			im.Attestations = append(im.Attestations, toDescriptor(desc))
+			continue
+		}
+		child, err := c.manifest(ctx, sess, desc)
+		if err != nil {
+			return err
+		}
+		if child.kind != snapshot.KindImage {
+			d := toDescriptor(desc)
+			if d.ArtifactType == "" && child.doc.Config != nil {
+				d.ArtifactType = cmp.Or(child.doc.ArtifactType, child.doc.Config.MediaType)
+			}
+			im.Attestations = append(im.Attestations, d)
+			continue
+		}
+		p, err := c.platform(ctx, sess, desc.Digest, child, desc.Platform)
+		if err != nil {
+			return err
+		}
+		im.Platforms = append(im.Platforms, *p)
+	}
+	return nil
+}
+
+// platform builds the platform record of image manifest m (digest d),
+// fetching its config. The platform comes from the index entry when it
+// names one, else from the config.
+func (c *crawl) platform(ctx context.Context, sess *session, d string, m *manifest, pd *platformDoc) (*snapshot.Platform, error) {
+	cfg, err := c.config(ctx, sess, m.doc.Config)
+	if err != nil {
+		return nil, err
+	}
+	p := cfg.platform
+	if pd != nil && pd.OS != "" {
+		p = snapshot.Platform{OS: pd.OS, Architecture: pd.Architecture, Variant: pd.Variant, OSVersion: pd.OSVersion}
+	}
+	p.Digest, p.MediaType, p.Annotations = d, m.mediaType, m.doc.Annotations
+	p.Config = cfg.config
+	var size int64
+	p.Layers, size = layers(m.doc.Layers)
+	p.Size = addSize(size, m.doc.Config.Size)
+	return &p, nil
+}
+
+// assemble builds the repository record from the worker results: tags that
+// resolved, one image per digest with its tags, and failures.
+func (r *repoState) assemble() snapshot.Repository {
+	repo := snapshot.Repository{
+		Name:     r.name,
+		Tags:     []snapshot.Tag{},
+		Images:   []snapshot.Image{},
+		Failures: slices.Clone(r.failures),
+		Skipped:  r.skipped,
+	}
+	byDigest := map[string]int{}
+	for i, res := range r.results {
+		if res.failure != nil {
+			repo.Failures = append(repo.Failures, *res.failure)
+			continue
+		}
+		if res.image == nil {
+			continue // not reached: the crawl was cancelled
+		}
+		d := res.image.Digest
+		repo.Tags = append(repo.Tags, snapshot.Tag{Name: r.tags[i], Digest: d})
+		j, ok := byDigest[d]
+		if !ok {
+			// Image records are shared between repositories and with the
+			// previous snapshot: copy what normalisation sorts in place.
+			im := *res.image
+			im.Tags = nil
+			im.Platforms = slices.Clone(im.Platforms)
+			im.Attestations = slices.Clone(im.Attestations)
+			j = len(repo.Images)
+			byDigest[d] = j
+			repo.Images = append(repo.Images, im)
+		}
+		repo.Images[j].Tags = append(repo.Images[j].Tags, r.tags[i])
+	}
+	return repo
+}
+
+// previous indexes the snapshot of an earlier crawl for reuse.
+type previous struct {
+	tags   map[string]map[string]string // repository → tag → digest
+	images map[string]*snapshot.Image   // digest → record, tags cleared
+}
+
+// indexPrevious returns the index of s, or nil when s is nil or of another
+// registry.
+func indexPrevious(s *snapshot.Snapshot, registry string, log *slog.Logger) *previous {
+	if s == nil {
+		return nil
+	}
+	if s.Index.Registry != registry {
+		log.Warn("previous snapshot is of another registry; crawling in full", "previous", s.Index.Registry, "registry", registry)
+		return nil
+	}
+	p := &previous{tags: map[string]map[string]string{}, images: map[string]*snapshot.Image{}}
+	for _, r := range s.Repositories {
+		tags := make(map[string]string, len(r.Tags))
+		for _, t := range r.Tags {
+			tags[t.Name] = t.Digest
+		}
+		p.tags[r.Name] = tags
+		for i := range r.Images {
+			im := r.Images[i]
+			if _, ok := p.images[im.Digest]; ok {
+				continue
+			}
+			im.Tags = []string{}
+			p.images[im.Digest] = &im
+		}
+	}
+	return p
+}
+
+// hasTag reports whether the previous snapshot resolved repo:tag.
+func (p *previous) hasTag(repo, tag string) bool {
+	if p == nil {
+		return false
+	}
+	_, ok := p.tags[repo][tag]
+	return ok
+}
+
+// image returns the previous record of digest d, or nil.
+func (p *previous) image(d string) *snapshot.Image {
+	if p == nil || d == "" {
+		return nil
+	}
+	return p.images[d]
+}
