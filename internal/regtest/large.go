@@ -1,0 +1,48 @@
+package regtest
+
+import (
+	"fmt"
+	"testing"
+	"time"
+
+	v1 "github.com/google/go-containerregistry/pkg/v1"
+	"github.com/google/go-containerregistry/pkg/v1/types"
+)
+
+// Large returns a synthetic fixture for benchmarks: repos repositories
+// "bench/rNNNN" with tagsPerRepo tags "1.0.N" each. Every tag is a distinct
+// single-platform OCI image (its own config and manifest: created one minute
+// after the previous tag, a version label), and all images share one small
+// layer, so pushing is quick. Same arguments, same bytes.
+func Large(tb testing.TB, repos, tagsPerRepo int) *Fixture {
+	tb.Helper()
+	b := &builder{}
+	shared := b.layer(types.OCILayer, file{"bench", "shared layer\n"})
+	start := time.Date(2024, 1, 1, 0, 0, 0, 0, time.UTC)
+	fx := &Fixture{Repos: make([]Repo, repos)}
+	for i := range repos {
+		name := fmt.Sprintf("bench/r%04d", i)
+		tags := make([]Tag, tagsPerRepo)
+		for j := range tagsPerRepo {
+			version := fmt.Sprintf("1.0.%d", j)
+			created := start.Add(time.Duration(i*tagsPerRepo+j) * time.Minute)
+			img := b.image(imageSpec{
+				platform: archs["amd64"],
+				created:  created,
+				config: v1.Config{Labels: map[string]string{
+					"org.opencontainers.image.title":   name,
+					"org.opencontainers.image.version": version,
+				}},
+				layers:  []v1.Layer{shared},
+				history: []v1.History{{Created: v1.Time{Time: created}, CreatedBy: "COPY bench /bench # buildkit"}},
+			})
+			tags[j] = b.tag(version, img)
+		}
+		sortTags(tags)
+		fx.Repos[i] = Repo{Name: name, Tags: tags}
+	}
+	if b.err != nil {
+		tb.Fatalf("regtest: build large fixture: %v", b.err)
+	}
+	return fx
+}

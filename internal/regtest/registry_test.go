@@ -1,0 +1,74 @@
+package regtest
+
+import (
+	"slices"
+	"testing"
+
+	"github.com/google/go-containerregistry/pkg/name"
+	"github.com/google/go-containerregistry/pkg/v1/remote"
+)
+
+// checkServes lists and fetches every repository and tag of fx from reg
+// with go-containerregistry's client and compares them with fx.
+func checkServes(t *testing.T, reg *Registry, fx *Fixture) {
+	t.Helper()
+	ctx := t.Context()
+	opts := []remote.Option{remote.WithContext(ctx), remote.WithAuth(reg.Auth())}
+	registry, err := name.NewRegistry(reg.Host)
+	if err != nil {
+		t.Fatal(err)
+	}
+	repos, err := remote.Catalog(ctx, registry, opts...)
+	if err != nil {
+		t.Fatalf("catalog: %v", err)
+	}
+	slices.Sort(repos)
+	if want := fx.RepoNames(); !slices.Equal(repos, want) {
+		t.Fatalf("catalog = %q, want %q", repos, want)
+	}
+	for _, r := range fx.Repos {
+		repo, err := name.NewRepository(reg.Host + "/" + r.Name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		tags, err := remote.List(repo, opts...)
+		if err != nil {
+			t.Fatalf("tags of %s: %v", r.Name, err)
+		}
+		if want := fx.TagNames()[r.Name]; !slices.Equal(tags, want) {
+			t.Errorf("tags of %s = %q, want %q", r.Name, tags, want)
+		}
+		for _, tag := range r.Tags {
+			desc, err := remote.Get(repo.Tag(tag.Name), opts...)
+			if err != nil {
+				t.Errorf("get %s:%s: %v", r.Name, tag.Name, err)
+				continue
+			}
+			if desc.Digest != tag.Digest || desc.MediaType != tag.MediaType {
+				t.Errorf("%s:%s is %s %s, want %s %s", r.Name, tag.Name, desc.MediaType, desc.Digest, tag.MediaType, tag.Digest)
+			}
+		}
+	}
+}
+
+func TestGGCRServesStandard(t *testing.T) {
+	reg := NewGGCR(t)
+	fx := Standard(t)
+	if err := reg.Populate(t.Context(), fx); err != nil {
+		t.Fatal(err)
+	}
+	if n := reg.Counter.Total(); n != 0 {
+		t.Errorf("Populate was counted: %s", reg.Counter)
+	}
+	if !reg.AcceptsSchema1() {
+		t.Error("ggcr registry should accept schema1")
+	}
+	checkServes(t, reg, fx)
+	if reg.Counter.Get(RouteCatalog) != 1 || reg.Counter.Get(RouteTags) != len(fx.Repos) {
+		t.Errorf("counts after one catalog and %d tag lists: %s", len(fx.Repos), reg.Counter)
+	}
+	reg.Counter.Reset()
+	if reg.Counter.Total() != 0 {
+		t.Errorf("after Reset: %s", reg.Counter)
+	}
+}
