@@ -91,10 +91,12 @@ type Step struct {
 
 // Load parses and validates the embedded catalog.
 func Load() (*Catalog, error) {
-	return parse(catalogJSON)
+	return Parse(catalogJSON)
 }
 
-func parse(b []byte) (*Catalog, error) {
+// Parse parses and validates a catalog in the format of catalog.json, for
+// tests that push images of their own. Unknown fields are errors.
+func Parse(b []byte) (*Catalog, error) {
 	d := json.NewDecoder(bytes.NewReader(b))
 	d.DisallowUnknownFields()
 	var c Catalog

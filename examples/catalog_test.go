@@ -31,9 +31,9 @@ func TestValidateRejects(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			_, err := parse([]byte(tt.json))
+			_, err := Parse([]byte(tt.json))
 			if err == nil || !strings.Contains(err.Error(), tt.want) {
-				t.Errorf("parse: %v, want an error containing %q", err, tt.want)
+				t.Errorf("Parse: %v, want an error containing %q", err, tt.want)
 			}
 		})
 	}

@@ -18,6 +18,12 @@ func Populate(ctx context.Context, host string, opts ...remote.Option) error {
 	if err != nil {
 		return err
 	}
+	return c.Push(ctx, host, opts...)
+}
+
+// Push builds c's images and pushes them, under all their tags, to the
+// registry at host, as Populate does for the embedded catalog.
+func (c *Catalog) Push(ctx context.Context, host string, opts ...remote.Option) error {
 	arts, err := c.Build()
 	if err != nil {
 		return err
