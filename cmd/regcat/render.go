@@ -1,16 +1,97 @@
 package main
 
 import (
+	"context"
 	"errors"
+	"fmt"
 
 	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
+
+	"github.com/regcat/regcat/render"
+	"github.com/regcat/regcat/snapshot"
 )
 
-// newRenderCmd is a placeholder until the render command lands.
-func newRenderCmd(_ *env) *cobra.Command {
-	return &cobra.Command{
-		Use:    "render",
-		Hidden: true,
-		RunE:   func(*cobra.Command, []string) error { return errors.New("render: not implemented yet") },
+// renderFlags are the flags of render and build that configure the site.
+type renderFlags struct {
+	out, baseURL, title, templates string
+	showEnv                        bool
+}
+
+// register adds the flags to fs.
+func (f *renderFlags) register(fs *pflag.FlagSet) {
+	fs.StringVarP(&f.out, "out", "o", "site", "site `directory` (replaced as a whole; must be empty, missing or a regcat site)")
+	fs.StringVar(&f.baseURL, "base-url", "", "absolute `URL` the site is published at, for canonical links and sitemap.xml")
+	fs.StringVar(&f.title, "title", "", "site title (default \"<registry> catalog\")")
+	fs.StringVar(&f.templates, "templates", "", "`directory` of *.html templates overriding the embedded ones by name")
+	fs.BoolVar(&f.showEnv, "show-env", false, "publish image environment variables and build arguments (they often hold secrets)")
+}
+
+// config returns the render configuration the flags describe, or a usage
+// error.
+func (f *renderFlags) config(e *env) (render.Config, error) {
+	cfg := render.Config{
+		Out:          f.out,
+		BaseURL:      f.baseURL,
+		Title:        f.title,
+		TemplatesDir: f.templates,
+		ShowEnv:      f.showEnv,
+		Logger:       e.logger(),
 	}
+	if err := cfg.Validate(); err != nil {
+		return cfg, &usageError{err}
+	}
+	return cfg, nil
+}
+
+func newRenderCmd(e *env) *cobra.Command {
+	var f renderFlags
+	snapDir := "snapshot"
+	cmd := &cobra.Command{
+		Use:   "render [--snapshot DIR] [--out DIR]",
+		Short: "Render a snapshot as a static HTML catalog site",
+		Long: `render turns a snapshot directory into a static site: an index of
+repositories, a page per repository with its tag history, a page per image,
+a failures page, 404.html, the snapshot JSON under api/, and sitemap.xml
+when --base-url is set. It reads only the snapshot and never the network.
+
+The site is built beside --out and swapped in when complete: a failed render
+leaves the previous site. Unchanged files keep their modification time.`,
+		Example: `  regcat render
+  regcat render --snapshot snap --out public --base-url https://example.github.io/catalog/`,
+		Args: args(cobra.NoArgs),
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			cfg, err := f.config(e)
+			if err != nil {
+				return err
+			}
+			return runRender(cmd.Context(), e, cfg, snapDir)
+		},
+	}
+	cmd.Flags().StringVarP(&snapDir, "snapshot", "s", snapDir, "snapshot `directory` to render")
+	f.register(cmd.Flags())
+	return cmd
+}
+
+// runRender reads the snapshot in snapshotDir and renders it with cfg. A
+// render that left out invalid names is a partial error.
+func runRender(ctx context.Context, e *env, cfg render.Config, snapshotDir string) error {
+	snap, err := snapshot.Read(snapshotDir)
+	if err != nil {
+		return err
+	}
+	st, err := render.Render(ctx, cfg, snap)
+	if err != nil {
+		if errors.Is(err, render.ErrNotSite) {
+			return fmt.Errorf("%w; choose another --out or remove it", err)
+		}
+		return err
+	}
+	if !e.quiet {
+		fmt.Fprintf(e.stderr, "rendered %d pages (%d files, %d unchanged) to %s\n", st.Pages, st.Files, st.Unchanged, cfg.Out)
+	}
+	if st.Skipped > 0 {
+		return &partialError{fmt.Errorf("%d invalid names were left out of the site", st.Skipped)}
+	}
+	return nil
 }

@@ -1,16 +1,150 @@
 package main
 
 import (
+	"context"
 	"errors"
+	"fmt"
+	"io/fs"
+	"net"
+	"net/http"
+	"os"
+	"path"
+	"strings"
+	"time"
 
 	"github.com/spf13/cobra"
+
+	"github.com/regcat/regcat/render"
 )
 
-// newServeCmd is a placeholder until the serve command lands.
-func newServeCmd(_ *env) *cobra.Command {
-	return &cobra.Command{
-		Use:    "serve",
-		Hidden: true,
-		RunE:   func(*cobra.Command, []string) error { return errors.New("serve: not implemented yet") },
+// defaultServeAddr is where serve listens unless told otherwise: loopback
+// only, so a preview is never exposed by accident.
+const defaultServeAddr = "127.0.0.1:8080"
+
+// serveCSP repeats the pages' Content-Security-Policy as a header, where
+// frame-ancestors (ignored in a meta tag) also applies.
+const serveCSP = "default-src 'none'; style-src 'self'; script-src 'self'; img-src 'self' data:; connect-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'"
+
+func newServeCmd(e *env) *cobra.Command {
+	dir, addr := render.DefaultOut, defaultServeAddr
+	cmd := &cobra.Command{
+		Use:   "serve [--out DIR] [--addr HOST:PORT]",
+		Short: "Serve a rendered site for a local preview",
+		Long: `serve serves the site in --out over HTTP until interrupted, the way a static
+host would: 404.html for missing paths, index.html for directories. It
+listens on 127.0.0.1 unless --addr says otherwise.`,
+		Args: args(cobra.NoArgs),
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			return serveSite(cmd.Context(), e, dir, addr, func(url string) {
+				fmt.Fprintf(e.stdout, "Serving %s at %s (Ctrl-C to stop).\n", dir, url)
+			})
+		},
 	}
+	cmd.Flags().StringVarP(&dir, "out", "o", dir, "site `directory` to serve")
+	cmd.Flags().StringVar(&addr, "addr", addr, "`host:port` to listen on")
+	return cmd
+}
+
+// serveSite serves the site in dir on addr until ctx is done, calling
+// ready with the site's URL once it listens. Files are read through an
+// os.Root, so symbolic links cannot reach outside dir. A listen error
+// wraps the system error (for example syscall.EADDRINUSE).
+func serveSite(ctx context.Context, e *env, dir, addr string, ready func(url string)) error {
+	if _, err := os.Stat(path.Join(dir, "index.html")); err != nil {
+		return fmt.Errorf("no site in %s (run regcat render first): %w", dir, err)
+	}
+	root, err := os.OpenRoot(dir)
+	if err != nil {
+		return fmt.Errorf("serve: %w", err)
+	}
+	defer root.Close()
+	ln, err := (&net.ListenConfig{}).Listen(ctx, "tcp", addr)
+	if err != nil {
+		return fmt.Errorf("serve: %w", err)
+	}
+	log := e.logger()
+	srv := &http.Server{
+		Handler:           siteHandler(root.FS()),
+		ReadHeaderTimeout: 5 * time.Second,
+		ReadTimeout:       10 * time.Second,
+		WriteTimeout:      30 * time.Second,
+		IdleTimeout:       60 * time.Second,
+		MaxHeaderBytes:    16 << 10,
+	}
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(ln) }()
+	if ready != nil {
+		ready("http://" + urlHost(ln.Addr()) + "/")
+	}
+	select {
+	case err := <-errc:
+		return fmt.Errorf("serve: %w", err)
+	case <-ctx.Done():
+	}
+	shutdown, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	err = srv.Shutdown(shutdown)
+	if serr := <-errc; !errors.Is(serr, http.ErrServerClosed) {
+		err = errors.Join(err, serr)
+	}
+	if err != nil {
+		return fmt.Errorf("serve: %w", err)
+	}
+	log.Debug("server stopped", "addr", ln.Addr().String())
+	return nil
+}
+
+// urlHost is the host:port of a listener for a URL, with a wildcard
+// address shown as loopback.
+func urlHost(a net.Addr) string {
+	tcp, ok := a.(*net.TCPAddr)
+	if !ok {
+		return a.String()
+	}
+	host := tcp.IP.String()
+	if tcp.IP.IsUnspecified() {
+		host = "127.0.0.1"
+	}
+	return net.JoinHostPort(host, fmt.Sprint(tcp.Port))
+}
+
+// siteHandler serves fsys as a static host does: GET and HEAD only,
+// 404.html (with status 404) for missing files, no directory listings.
+func siteHandler(fsys fs.FS) http.Handler {
+	files := http.FileServerFS(fsys)
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Security-Policy", serveCSP)
+		w.Header().Set("X-Content-Type-Options", "nosniff")
+		w.Header().Set("Referrer-Policy", "no-referrer")
+		if r.Method != http.MethodGet && r.Method != http.MethodHead {
+			w.Header().Set("Allow", "GET, HEAD")
+			http.Error(w, "method not allowed", http.StatusMethodNotAllowed)
+			return
+		}
+		name := strings.TrimPrefix(path.Clean("/"+r.URL.Path), "/")
+		if name == "" {
+			name = "."
+		}
+		fi, err := fs.Stat(fsys, name)
+		if err == nil && fi.IsDir() {
+			fi, err = fs.Stat(fsys, path.Join(name, "index.html"))
+		}
+		if err != nil {
+			notFound(w, fsys)
+			return
+		}
+		files.ServeHTTP(w, r)
+	})
+}
+
+// notFound writes the site's 404.html with status 404.
+func notFound(w http.ResponseWriter, fsys fs.FS) {
+	b, err := fs.ReadFile(fsys, "404.html")
+	if err != nil {
+		http.NotFound(w, nil)
+		return
+	}
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	w.WriteHeader(http.StatusNotFound)
+	w.Write(b)
 }

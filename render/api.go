@@ -1,0 +1,47 @@
+package render
+
+import (
+	"fmt"
+
+	"github.com/regcat/regcat/snapshot"
+)
+
+// apiIndex writes api/index.json: the snapshot's index, listing only the
+// repositories the site has.
+func (r *renderer) apiIndex(s *site) error {
+	idx := r.snap.Index
+	idx.Repositories = nil
+	have := make(map[string]bool, len(r.plan.repos))
+	for _, rp := range r.plan.repos {
+		have[rp.name] = true
+	}
+	for _, sum := range r.snap.Index.Repositories {
+		if have[sum.Name] {
+			idx.Repositories = append(idx.Repositories, sum)
+			delete(have, sum.Name)
+		}
+	}
+	return r.json(s, apiDir+snapshot.IndexFile, &idx)
+}
+
+// apiRepo writes a repository's JSON record, without environment
+// variables unless Config.ShowEnv.
+func (r *renderer) apiRepo(s *site, rp *repoPlan) error {
+	name, err := apiRepo(rp.name)
+	if err != nil {
+		return err
+	}
+	return r.json(s, name, public(rp.repo, r.cfg.ShowEnv))
+}
+
+// json writes v in the snapshot encoding, minified.
+func (r *renderer) json(s *site, name string, v any) error {
+	b, err := snapshot.Marshal(v)
+	if err != nil {
+		return fmt.Errorf("%s: %w", name, err)
+	}
+	if b, err = r.min.Bytes(typeJSON, b); err != nil {
+		return fmt.Errorf("minify %s: %w", name, err)
+	}
+	return s.write(name, b)
+}

@@ -1,0 +1,85 @@
+package render
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/url"
+	"strings"
+)
+
+// DefaultOut is the output directory used when Config.Out is empty.
+const DefaultOut = "site"
+
+// Config says where and how to render a site. The zero value renders to
+// DefaultOut with the embedded templates, relative links only, no
+// environment variables and no logging.
+type Config struct {
+	// Out is the site directory. It is replaced as a whole when the render
+	// succeeds; it must be missing, empty or a site rendered by regcat
+	// (it holds MarkerFile). Empty means DefaultOut.
+	Out string
+	// BaseURL is the absolute http(s) URL the site is published at, for
+	// canonical links, the sitemap and the 404 page. Empty means unknown:
+	// no sitemap is written.
+	BaseURL string
+	// Title is the site title. Empty means "<registry> catalog".
+	Title string
+	// TemplatesDir holds *.html files that replace embedded templates of
+	// the same name or add partials. Empty means the embedded set only.
+	TemplatesDir string
+	// ShowEnv publishes image environment variables on pages and in the
+	// api/ JSON. Off by default: environments often hold secrets.
+	ShowEnv bool
+	// Logger receives skipped names and a summary. Nil discards.
+	Logger *slog.Logger
+}
+
+// Validate reports a configuration that cannot be rendered.
+func (c *Config) Validate() error {
+	if c.BaseURL != "" {
+		if _, err := parseBaseURL(c.BaseURL); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (c *Config) out() string {
+	if c.Out == "" {
+		return DefaultOut
+	}
+	return c.Out
+}
+
+func (c *Config) logger() *slog.Logger {
+	if c.Logger == nil {
+		return slog.New(slog.NewTextHandler(io.Discard, nil))
+	}
+	return c.Logger
+}
+
+// parseBaseURL checks that s is an absolute http(s) URL without
+// credentials, query or fragment, and returns it with a trailing slash.
+func parseBaseURL(s string) (string, error) {
+	u, err := url.Parse(s)
+	if err != nil {
+		return "", fmt.Errorf("base URL: %w", err)
+	}
+	switch {
+	case u.Scheme != "http" && u.Scheme != "https":
+		return "", errors.New("base URL: want an absolute http or https URL")
+	case u.Host == "":
+		return "", errors.New("base URL: no host")
+	case u.User != nil:
+		return "", errors.New("base URL: must not hold credentials")
+	case u.RawQuery != "" || u.ForceQuery || u.Fragment != "":
+		return "", errors.New("base URL: must not have a query or fragment")
+	}
+	out := u.String()
+	if !strings.HasSuffix(out, "/") {
+		out += "/"
+	}
+	return out, nil
+}

@@ -1,0 +1,224 @@
+package render
+
+import "html/template"
+
+// The types in this file are the data the templates receive: one page
+// type per page template, each embedding Page. They are the contract for
+// templates overridden with Config.TemplatesDir. Every string in them is
+// registry text already cleaned of invalid UTF-8, control and
+// bidirectional formatting characters, and is escaped by html/template;
+// the only HTML is Description, rendered by goldmark in safe mode. Every
+// Href is a relative path inside the site, or an http(s) URL.
+
+// Page is what every page has.
+type Page struct {
+	// Title is the page's own title; Site is the site title.
+	Title, Site string
+	// Root leads from the page to the site root: "" for top-level pages,
+	// "../../" for repository and image pages, the base URL on 404.html.
+	Root string
+	// Canonical is the page's absolute URL when a base URL is set.
+	Canonical string
+	// Registry is the registry host the snapshot was crawled from.
+	Registry string
+	// CrawledAt is when the crawl started.
+	CrawledAt Time
+	// Failures counts everything failures.html lists.
+	Failures int
+}
+
+// Time is a point in time from the snapshot. ISO is RFC 3339 for a
+// datetime attribute and sorting; Text is for people ("2024-05-01 12:00
+// UTC"). Both are empty when the time is unknown.
+type Time struct{ ISO, Text string }
+
+// Size is a size in bytes with its human form in decimal units.
+type Size struct {
+	Bytes int64
+	Text  string
+}
+
+// Link is a piece of text that links to Href, or plain text when Href is
+// empty.
+type Link struct{ Text, Href string }
+
+// IndexPage is the data of index.html.
+type IndexPage struct {
+	Page
+	Repos, Tags, Images int
+	Namespaces          []Namespace
+}
+
+// Namespace is a group of repositories sharing the path before their last
+// "/" ("" for top-level repositories). ID is a fragment identifier.
+type Namespace struct {
+	Name, ID string
+	Repos    []RepoRow
+}
+
+// RepoRow is one repository on the index.
+type RepoRow struct {
+	Name, Href, Title, Description string
+	Tags, Images                   int
+	NewestTag                      Link
+	Created                        Time
+	Size                           Size
+	Failures                       int
+}
+
+// RepoPage is the data of repo.html.
+type RepoPage struct {
+	Page
+	Name, Title string
+	Description template.HTML
+	Links       []Field
+	Pull        []Command
+	Tags        int
+	History     []HistoryRow
+	Failures    []FailureRow
+	Skipped     []SkippedRow
+	JSON        string
+	Badges      []BadgeSet
+}
+
+// Field is a named value, possibly linked, and the label or annotation
+// keys it came from.
+type Field struct {
+	Name string
+	Link
+	Keys string
+}
+
+// Command is a shell command with a short label, shown with a copy
+// button.
+type Command struct{ Label, Text string }
+
+// HistoryRow is one image in a repository's tag history: all its tags
+// (aliases), newest first across the repository.
+type HistoryRow struct {
+	Tags              []string
+	Href              string
+	Digest, Short     string
+	Created           Time
+	Size              Size
+	Kind, Platforms   string
+	Version, Revision Link
+}
+
+// ImagePage is the data of image.html.
+type ImagePage struct {
+	Page
+	Repo              Link
+	Digest, Short     string
+	Kind, MediaType   string
+	ArtifactType      string
+	Tags              []string
+	Description       template.HTML
+	Created           Time
+	Author            string
+	Size              Size
+	Pull              []Command
+	About             []Field
+	Metadata          []MetaRow
+	Platforms         []PlatformView
+	Attestations      []Blob
+	ArtifactBlobs     []Blob
+	Subject           Link
+	BaseName, BaseRef string // from annotations, when not found in the snapshot
+	Bases             []Relative
+	Children          []Relative
+	MoreChildren      int
+	ShowEnv           bool
+	JSON              string
+	Badges            []BadgeSet
+}
+
+// MetaRow is a label or annotation that is not one of the well-known keys
+// shown in About.
+type MetaRow struct {
+	Key    string
+	Value  Link
+	Source string
+}
+
+// PlatformView is one runnable image of an image page.
+type PlatformView struct {
+	Name, Digest, Short string
+	Size                Size
+	Created             Time
+	Author, User, Dir   string
+	Entrypoint, Cmd     string
+	Ports               []string
+	// Env is empty unless Config.ShowEnv; EnvHidden counts what is hidden.
+	Env       []string
+	EnvHidden int
+	Layers    []LayerRow
+	// History is every build step, including those that made no layer.
+	History []Step
+	// Mismatch is set when the build history does not match the layers,
+	// so layers are shown without steps.
+	Mismatch bool
+}
+
+// LayerRow is one layer with the build step that made it.
+type LayerRow struct {
+	Index         int
+	Digest, Short string
+	Size          Size
+	MediaType     string
+	Step          string
+}
+
+// Step is one build history entry.
+type Step struct {
+	Created     Time
+	CreatedBy   string
+	Comment     string
+	Empty       bool
+	LayerNumber int // 1-based index of the layer it made, 0 when Empty
+}
+
+// Blob is a descriptor that is not a platform: an attestation or an
+// artifact's blob.
+type Blob struct {
+	Digest, Short, MediaType, ArtifactType string
+	Size                                   Size
+}
+
+// Relative is an image related to this one: a base image or an image
+// built on it.
+type Relative struct {
+	Repo, Tags, Short, Href string
+	Created                 Time
+	Via                     string
+}
+
+// FailuresPage is the data of failures.html.
+type FailuresPage struct {
+	Page
+	Rows    []FailureRow
+	Skipped []SkippedRow
+}
+
+// FailureRow is something the crawl could not read.
+type FailureRow struct {
+	Repo                   Link
+	Tag, Digest, Op, Error string
+	Status                 int
+}
+
+// SkippedRow is a name the crawl did not crawl, and why.
+type SkippedRow struct{ Repo, Name, Reason string }
+
+// NotFoundPage is the data of 404.html.
+type NotFoundPage struct{ Page }
+
+// BadgeSet is a slot for badges on repository and image pages: a title
+// and the snippets to embed one badge. The renderer leaves it empty until
+// badges are drawn.
+type BadgeSet struct {
+	Title               string
+	Image               string // relative path of the SVG
+	Alt                 string
+	Markdown, HTML, RST string
+}

@@ -1,0 +1,26 @@
+// Package render turns a registry snapshot into a static HTML catalog site:
+// an index of repositories, one page per repository with its tag history,
+// one page per image digest, a failures page, a 404 page, the snapshot JSON
+// as a static API under api/ and, when a base URL is known, a sitemap.
+//
+// Site layout (all links between pages are relative, so a site works from
+// file:// and under any URL path):
+//
+//	index.html                    every repository, grouped by namespace
+//	failures.html                 what the crawl could not read
+//	404.html, .nojekyll, .regcat-site
+//	assets/style.css, assets/site.js, assets/favicon.svg
+//	r/<key>/index.html            one repository
+//	r/<key>/sha256-<hex>.html     one image of that repository
+//	api/index.json, api/repos/<key>.json
+//	sitemap.xml                   only with Config.BaseURL
+//
+// <key> is the repository name with each "/" replaced by "~", as in
+// snapshot.RepoPath: "~" cannot occur in a repository name, so every
+// repository has its own directory and no two paths collide.
+//
+// Registry text is untrusted. It reaches pages only through html/template's
+// contextual escaping, after invalid UTF-8, control and bidirectional
+// formatting characters are replaced; descriptions are Markdown rendered by
+// goldmark in its safe mode; links from labels must be http or https.
+package render

@@ -1,0 +1,70 @@
+package render
+
+import (
+	"strings"
+
+	"github.com/regcat/regcat/snapshot"
+)
+
+// Fixed paths of the site, relative to its root.
+const (
+	indexPage    = "index.html"
+	failuresPage = "failures.html"
+	notFoundPage = "404.html"
+	// MarkerFile marks a directory as a site rendered by regcat; only such
+	// a directory (or an empty one) is ever replaced.
+	MarkerFile = ".regcat-site"
+	noJekyll   = ".nojekyll"
+	sitemap    = "sitemap.xml"
+	assetsDir  = "assets/"
+	apiDir     = "api/"
+	reposDir   = "r/"
+)
+
+// repoKey is the one-segment form of a validated repository name: "/"
+// becomes "~", which no name can hold, so the mapping is one-to-one and
+// the key is a single path segment.
+func repoKey(name string) string { return strings.ReplaceAll(name, "/", "~") }
+
+// repoDir is the directory of a repository's pages, with a trailing
+// slash, for a name that passed snapshot.ValidateRepoName.
+func repoDir(name string) string { return reposDir + repoKey(name) + "/" }
+
+// repoPage is the path of a repository's page.
+func repoPage(name string) string { return repoDir(name) + indexPage }
+
+// imageFile is the file name of an image page inside its repository's
+// directory, for a digest that passed snapshot.ValidateDigest:
+// "sha256:<hex>" becomes "sha256-<hex>.html". It cannot be "index.html".
+func imageFile(digest string) string { return strings.Replace(digest, ":", "-", 1) + ".html" }
+
+// imagePage is the path of an image page.
+func imagePage(repo, digest string) string { return repoDir(repo) + imageFile(digest) }
+
+// apiRepo is the path of a repository's JSON record under api/.
+func apiRepo(name string) (string, error) {
+	p, err := snapshot.RepoPath(name)
+	if err != nil {
+		return "", err
+	}
+	return apiDir + p, nil
+}
+
+// rootFrom returns the relative prefix ("", "../", "../../", …) that
+// leads from the directory of page p back to the site root.
+func rootFrom(p string) string {
+	return strings.Repeat("../", strings.Count(p, "/"))
+}
+
+// shortDigest is the algorithm-free first 12 hex digits of a digest, as
+// docker shows image ids.
+func shortDigest(d string) string {
+	_, hex, ok := strings.Cut(d, ":")
+	if !ok {
+		hex = d
+	}
+	if len(hex) > 12 {
+		hex = hex[:12]
+	}
+	return hex
+}

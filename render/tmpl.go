@@ -1,0 +1,86 @@
+package render
+
+import (
+	"fmt"
+	"html/template"
+	"io/fs"
+	"maps"
+	"os"
+	"slices"
+	"strings"
+
+	"github.com/regcat/regcat/templates"
+)
+
+// pageTemplates are the templates executed as pages; every other *.html
+// file is a layout or partial shared by all of them. Each page template
+// defines "content" (and may define "head"); executing "base" renders a
+// whole page.
+var pageTemplates = []string{"index.html", "repo.html", "image.html", "failures.html", "404.html"}
+
+// loadTemplates parses the embedded templates, with the *.html files of
+// dir (if not empty) replacing embedded files of the same name or adding
+// partials. Every page set is parsed before anything is executed, so a
+// syntax error in an override fails the render before it writes.
+func loadTemplates(dir string) (map[string]*template.Template, error) {
+	files := map[string]string{}
+	if err := readTemplates(templates.FS, files); err != nil {
+		return nil, fmt.Errorf("embedded templates: %w", err)
+	}
+	if dir != "" {
+		root, err := os.OpenRoot(dir)
+		if err != nil {
+			return nil, fmt.Errorf("templates: %w", err)
+		}
+		defer root.Close()
+		if err := readTemplates(root.FS(), files); err != nil {
+			return nil, fmt.Errorf("templates %s: %w", dir, err)
+		}
+	}
+	common := template.New("").Option("missingkey=error")
+	for _, name := range slices.Sorted(maps.Keys(files)) {
+		if slices.Contains(pageTemplates, name) {
+			continue
+		}
+		if _, err := common.New(name).Parse(files[name]); err != nil {
+			return nil, fmt.Errorf("template %s: %w", name, err)
+		}
+	}
+	sets := map[string]*template.Template{}
+	for _, name := range pageTemplates {
+		src, ok := files[name]
+		if !ok {
+			return nil, fmt.Errorf("template %s: missing", name)
+		}
+		t, err := common.Clone()
+		if err != nil {
+			return nil, fmt.Errorf("template %s: %w", name, err)
+		}
+		if _, err := t.New(name).Parse(src); err != nil {
+			return nil, fmt.Errorf("template %s: %w", name, err)
+		}
+		if t.Lookup("base") == nil {
+			return nil, fmt.Errorf("template %s: no \"base\" template defined", name)
+		}
+		sets[name] = t
+	}
+	return sets, nil
+}
+
+// readTemplates reads the *.html files at the root of fsys into files,
+// with CRLF line ends normalised to LF so output does not depend on how
+// a template file was checked out.
+func readTemplates(fsys fs.FS, files map[string]string) error {
+	names, err := fs.Glob(fsys, "*.html")
+	if err != nil {
+		return err
+	}
+	for _, name := range names {
+		b, err := fs.ReadFile(fsys, name)
+		if err != nil {
+			return err
+		}
+		files[name] = strings.ReplaceAll(string(b), "\r\n", "\n")
+	}
+	return nil
+}

@@ -1,0 +1,13 @@
+// Package templates owns the embedded html/template files of the regcat
+// site. Each page template (index.html, repo.html, image.html,
+// failures.html, 404.html) defines "title" and "content"; every other file
+// is a shared layout or partial parsed into every page. A directory given
+// to the renderer overrides files here by name.
+package templates
+
+import "embed"
+
+// FS holds the template files at its root.
+//
+//go:embed *.html
+var FS embed.FS
