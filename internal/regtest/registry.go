@@ -25,7 +25,8 @@ type Registry struct {
 	// server) accepts; both are empty for an anonymous registry.
 	Username, Password string
 	// Realm is the token server's URL announced in the registry's
-	// WWW-Authenticate challenge, or "" unless WithTokenAuth was given.
+	// WWW-Authenticate challenge, "http://localhost:PORT/token" (another
+	// host than Host), or "" unless WithTokenAuth was given.
 	Realm string
 	// Counter counts the requests to the registry and its token server.
 	Counter *Counter
@@ -113,9 +114,14 @@ func applyOptions(opts []Option) options {
 	return o
 }
 
-// newRegistry serves h behind o.wrap, the Faults and the Counter.
+// newRegistry serves h behind o.wrap, new Faults and a new Counter.
 func newRegistry(tb testing.TB, h http.Handler, o options) *Registry {
-	r := &Registry{Counter: newCounter(), Faults: newFaults(tb)}
+	return newRegistryWith(tb, h, o, newCounter(), newFaults(tb))
+}
+
+// newRegistryWith serves h behind o.wrap, faults and counter.
+func newRegistryWith(tb testing.TB, h http.Handler, o options, counter *Counter, faults *Faults) *Registry {
+	r := &Registry{Counter: counter, Faults: faults}
 	if o.wrap != nil {
 		h = o.wrap(h)
 	}
