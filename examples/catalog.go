@@ -84,8 +84,9 @@ type Step struct {
 	// Layer names the layer's content: the same name and platform always
 	// give the same bytes, so images share a layer by naming it alike.
 	Layer string `json:"layer,omitempty"`
-	// Size is the layer's file content in bytes (the blob is slightly
-	// larger: tar and gzip framing).
+	// Size is the layer's file content in bytes, give or take 5% (varied
+	// by the layer's name, so that versions differ); the blob is slightly
+	// larger still: tar and gzip framing.
 	Size int64 `json:"size,omitempty"`
 }
 

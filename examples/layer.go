@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"compress/gzip"
 	"crypto/sha256"
+	"encoding/binary"
 	"fmt"
 	"io"
 	"math/rand/v2"
@@ -25,12 +26,14 @@ type layer struct {
 }
 
 // newLayer builds the layer named id for platform: a tar holding one file
-// of size bytes from a generator seeded with id and platform, stamped with
+// of about size bytes (see jitter) from a generator seeded with id and
+// platform, stamped with
 // mtime, gzipped without compression (the bytes would not compress anyway,
 // and stored blocks keep the output identical across Go versions).
 func newLayer(id, platform string, size int64, mtime time.Time, mt types.MediaType) (*layer, error) {
 	seed := sha256.Sum256([]byte(id + "|" + platform))
 	src := rand.NewChaCha8(seed)
+	size = jitter(size, seed)
 
 	var tarBuf bytes.Buffer
 	tarBuf.Grow(int(size) + 4096)
@@ -71,6 +74,17 @@ func newLayer(id, platform string, size int64, mtime time.Time, mt types.MediaTy
 		diffID:     sha256Hash(tarBuf.Bytes()),
 		mediaType:  mt,
 	}, nil
+}
+
+// jitter varies size by up to ±5%, the same way for the same seed, so that
+// successive versions of an image do not all have the same size.
+func jitter(size int64, seed [32]byte) int64 {
+	span := size / 10
+	if span == 0 {
+		return size
+	}
+	r := int64(binary.BigEndian.Uint64(seed[:8]) % uint64(span+1))
+	return size - span/2 + r
 }
 
 // newBlobLayer is a layer whose blob is b itself (such as an in-toto
