@@ -1,7 +1,9 @@
 package render
 
 import (
+	"bytes"
 	"fmt"
+	"unicode/utf8"
 
 	"github.com/regcat/regcat/snapshot"
 )
@@ -43,5 +45,27 @@ func (r *renderer) json(s *site, name string, v any) error {
 	if b, err = r.min.Bytes(typeJSON, b); err != nil {
 		return fmt.Errorf("minify %s: %w", name, err)
 	}
-	return s.write(name, b)
+	return s.write(name, escapeInvisible(b))
+}
+
+// escapeInvisible rewrites bidirectional formatting and C1 control
+// characters in JSON as \u escapes: the decoded data is the same, but
+// the file cannot mislead someone reading it. Outside strings JSON is
+// ASCII, so every such character is inside a string.
+func escapeInvisible(b []byte) []byte {
+	if isPlain(string(b)) {
+		return b
+	}
+	var out bytes.Buffer
+	out.Grow(len(b))
+	for i := 0; i < len(b); {
+		r, n := utf8.DecodeRune(b[i:])
+		if isBidiControl(r) || (r >= 0x7f && r <= 0x9f) {
+			fmt.Fprintf(&out, `\u%04x`, r)
+		} else {
+			out.Write(b[i : i+n])
+		}
+		i += n
+	}
+	return out.Bytes()
 }

@@ -25,10 +25,17 @@ const (
 // returns its path.
 func renderFixture(t *testing.T, cfg Config) string {
 	t.Helper()
+	return renderTo(t, cfg, fixture())
+}
+
+// renderTo renders snap with cfg, in a new directory unless cfg.Out is
+// set, and returns the site's path.
+func renderTo(t *testing.T, cfg Config, snap *snapshot.Snapshot) string {
+	t.Helper()
 	if cfg.Out == "" {
 		cfg.Out = filepath.Join(t.TempDir(), "site")
 	}
-	if _, err := Render(context.Background(), cfg, fixture()); err != nil {
+	if _, err := Render(context.Background(), cfg, snap); err != nil {
 		t.Fatalf("Render: %v", err)
 	}
 	return cfg.Out
