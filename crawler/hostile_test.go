@@ -96,4 +96,3 @@ func TestHostileNames(t *testing.T) {
 		t.Error("a directory named by the catalog appeared next to the snapshot")
 	}
 }
-
