@@ -16,19 +16,26 @@ import (
 )
 
 func TestDistributionServesStandard(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name      string
 		opts      []Option
-		challenge string // WWW-Authenticate prefix for an anonymous request
+		challenge string   // WWW-Authenticate prefix for an anonymous request
+		repos     []string // a part of the fixture, to save time; nil: all
 	}{
 		{name: "anonymous"},
-		{name: "basic", opts: []Option{WithBasicAuth()}, challenge: `Basic realm="regtest"`},
+		// The registry checks a bcrypt hash on every request: slow under -race.
+		{name: "basic", opts: []Option{WithBasicAuth()}, challenge: `Basic realm="regtest"`, repos: []string{"base/os", "team-a/api"}},
 		{name: "token", opts: []Option{WithTokenAuth()}, challenge: `Bearer realm="http://localhost:`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
 			reg := NewDistribution(t, tt.opts...)
 			fx := Standard(t).WithoutSchema1()
+			if tt.repos != nil {
+				fx.Repos = slices.DeleteFunc(fx.Repos, func(r Repo) bool { return !slices.Contains(tt.repos, r.Name) })
+			}
 			if err := reg.Populate(t.Context(), fx); err != nil {
 				t.Fatal(err)
 			}
@@ -68,6 +75,7 @@ func TestDistributionServesStandard(t *testing.T) {
 }
 
 func TestTokenServer(t *testing.T) {
+	t.Parallel()
 	reg := NewDistribution(t, WithTokenAuth())
 	ctx := t.Context()
 	q := url.Values{"service": {tokenService}, "scope": {"registry:catalog:*"}}
@@ -108,6 +116,7 @@ func TestTokenServer(t *testing.T) {
 }
 
 func TestDistributionRefusesSchema1(t *testing.T) {
+	t.Parallel()
 	reg := NewDistribution(t)
 	fx := Standard(t)
 	legacy, _ := fx.Repo("legacy/app")
@@ -118,6 +127,7 @@ func TestDistributionRefusesSchema1(t *testing.T) {
 }
 
 func TestDistributionPagination(t *testing.T) {
+	t.Parallel()
 	reg := NewDistribution(t, WithPageSize(3))
 	fx := Large(t, 7, 4)
 	if err := reg.Populate(t.Context(), fx); err != nil {

@@ -12,7 +12,7 @@
 // A typical test:
 //
 //	reg := regtest.NewGGCR(t)
-//	fx := regtest.Standard()
+//	fx := regtest.Standard(t)
 //	if err := reg.Populate(ctx, fx); err != nil {
 //		t.Fatal(err)
 //	}

@@ -42,6 +42,7 @@ func fetch(ctx context.Context, method, url string, header http.Header) result {
 }
 
 func TestFaults(t *testing.T) {
+	t.Parallel()
 	reg := NewGGCR(t)
 	if err := reg.Populate(t.Context(), Standard(t)); err != nil {
 		t.Fatal(err)
@@ -150,6 +151,7 @@ func TestFaults(t *testing.T) {
 }
 
 func TestFaultRules(t *testing.T) {
+	t.Parallel()
 	reg := NewGGCR(t)
 	if err := reg.Populate(t.Context(), Standard(t)); err != nil {
 		t.Fatal(err)

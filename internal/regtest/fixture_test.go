@@ -24,6 +24,7 @@ func digests(fx *Fixture) []string {
 }
 
 func TestFixturesAreDeterministic(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name  string
 		build func() *Fixture
@@ -60,6 +61,7 @@ func created(t *testing.T, img v1.Image) string {
 
 // TestStandardFacts checks the properties Standard's doc comment promises.
 func TestStandardFacts(t *testing.T) {
+	t.Parallel()
 	fx := Standard(t)
 	tag := func(repo, name string) Tag {
 		t.Helper()
@@ -214,6 +216,7 @@ func TestStandardFacts(t *testing.T) {
 // TestReferrersFallbackBytes checks that the fixture's referrers fallback
 // index is byte for byte what go-containerregistry's push writes.
 func TestReferrersFallbackBytes(t *testing.T) {
+	t.Parallel()
 	var mu sync.Mutex
 	var puts [][]byte
 	reg := NewGGCR(t, WithWrap(func(h http.Handler) http.Handler {

@@ -3,6 +3,7 @@ package regtest
 import (
 	"slices"
 	"testing"
+	"time"
 
 	"github.com/google/go-containerregistry/pkg/name"
 	"github.com/google/go-containerregistry/pkg/v1/remote"
@@ -10,10 +11,10 @@ import (
 
 // checkServes lists and fetches every repository and tag of fx from reg
 // with go-containerregistry's client and compares them with fx.
-func checkServes(t *testing.T, reg *Registry, fx *Fixture) {
+func checkServes(t *testing.T, reg *Registry, fx *Fixture, extra ...remote.Option) {
 	t.Helper()
 	ctx := t.Context()
-	opts := []remote.Option{remote.WithContext(ctx), remote.WithAuth(reg.Auth())}
+	opts := append([]remote.Option{remote.WithContext(ctx), remote.WithAuth(reg.Auth())}, extra...)
 	registry, err := name.NewRegistry(reg.Host)
 	if err != nil {
 		t.Fatal(err)
@@ -52,6 +53,7 @@ func checkServes(t *testing.T, reg *Registry, fx *Fixture) {
 }
 
 func TestGGCRServesStandard(t *testing.T) {
+	t.Parallel()
 	reg := NewGGCR(t)
 	fx := Standard(t)
 	if err := reg.Populate(t.Context(), fx); err != nil {
@@ -70,5 +72,26 @@ func TestGGCRServesStandard(t *testing.T) {
 	reg.Counter.Reset()
 	if reg.Counter.Total() != 0 {
 		t.Errorf("after Reset: %s", reg.Counter)
+	}
+}
+
+// TestRetryingClientRecovers shows that transient faults leave a retrying
+// client with what a fault-free registry serves.
+func TestRetryingClientRecovers(t *testing.T) {
+	t.Parallel()
+	reg := NewGGCR(t)
+	fx := Standard(t)
+	if err := reg.Populate(t.Context(), fx); err != nil {
+		t.Fatal(err)
+	}
+	reg.Faults.Set(
+		Rule{Fault: FaultStatus, Status: 429, RetryAfter: "0", Routes: []Route{RouteCatalog, RouteTags}},
+		Rule{Fault: FaultStatus, Status: 502, Routes: []Route{RouteManifestGet}},
+		Rule{Fault: FaultReset, Times: 2, Routes: []Route{RouteManifestGet}},
+	)
+	fast := remote.WithRetryBackoff(remote.Backoff{Duration: time.Millisecond, Factor: 1, Steps: 5})
+	checkServes(t, reg, fx, fast)
+	if reg.Faults.Injected(FaultStatus) == 0 || reg.Faults.Injected(FaultReset) == 0 {
+		t.Errorf("faults not injected: status %d, reset %d", reg.Faults.Injected(FaultStatus), reg.Faults.Injected(FaultReset))
 	}
 }
