@@ -96,7 +96,11 @@ func runDemo(ctx context.Context, e *env, o demoOptions, fallback bool) error {
 				o.out, siteIndex(o.out), o.out)
 			return partial
 		}
-		if err := serveDemo(ctx, e, o.out, o.addr, host, fallback); err != nil {
+		ready := func(url string) {
+			fmt.Fprintf(e.stdout, "Serving the demo catalog at %s (Ctrl-C to stop).\nThe demo registry is up at %s meanwhile, e.g. crane ls %s/team-a/api\n",
+				url, host, host)
+		}
+		if err := serveDemo(ctx, e, o.out, o.addr, fallback, ready); err != nil {
 			return err
 		}
 		return partial
@@ -131,12 +135,9 @@ func buildDemo(ctx context.Context, e *env, host, snapDir, out string) error {
 }
 
 // serveDemo serves the site in dir on addr, or on a free loopback port
-// when fallback is set and addr is busy, until ctx ends.
-func serveDemo(ctx context.Context, e *env, dir, addr, registryHost string, fallback bool) error {
-	ready := func(url string) {
-		fmt.Fprintf(e.stdout, "Serving the demo catalog at %s (Ctrl-C to stop).\nThe demo registry is up at %s meanwhile, e.g. crane ls %s/team-a/api\n",
-			url, registryHost, registryHost)
-	}
+// when fallback is set and addr is busy, until ctx ends. ready gets the
+// site's URL once it is listening.
+func serveDemo(ctx context.Context, e *env, dir, addr string, fallback bool, ready func(url string)) error {
 	err := serveSite(ctx, e, dir, addr, ready)
 	if fallback && errors.Is(err, syscall.EADDRINUSE) {
 		e.logger().Info("address busy; using a free port", "addr", addr)
