@@ -63,8 +63,7 @@ func images(t *testing.T, a Artifact) []v1.Image {
 func blobSizes(t testing.TB, arts []Artifact) map[v1.Hash]int64 {
 	t.Helper()
 	out := map[v1.Hash]int64{}
-	var addImage func(v1.Image)
-	addImage = func(im v1.Image) {
+	addImage := func(im v1.Image) {
 		m, err := im.Manifest()
 		if err != nil {
 			t.Fatal(err)

@@ -37,16 +37,27 @@ type browser struct {
 	ctx context.Context
 }
 
+// requireBrowser, set to 1 (as .ci/run does), turns the skips of the
+// real-browser tests into failures.
+const requireBrowser = "REGCAT_REQUIRE_BROWSER"
+
 // newBrowser starts Chromium with a fresh profile, or skips the test when
-// -short is set or Chromium is not installed. The browser, and every tab,
-// dies after browserBudget.
+// -short is set or Chromium is not installed (fails instead when
+// $REGCAT_REQUIRE_BROWSER is 1). The browser, and every tab, dies after
+// browserBudget.
 func newBrowser(t *testing.T) *browser {
 	t.Helper()
+	var reason string
 	if testing.Short() {
-		t.Skip("real-browser test skipped in -short mode")
+		reason = "-short is set"
+	} else if _, err := os.Stat(chromiumPath); err != nil {
+		reason = chromiumPath + " not found (install the Debian package chromium, as .ci/run does)"
 	}
-	if _, err := os.Stat(chromiumPath); err != nil {
-		t.Skipf("real-browser test skipped: %s not found (install the Debian package chromium, as .ci/run does)", chromiumPath)
+	if reason != "" {
+		if os.Getenv(requireBrowser) == "1" {
+			t.Fatalf("real-browser test required by %s=1, but %s", requireBrowser, reason)
+		}
+		t.Skipf("real-browser test skipped: %s", reason)
 	}
 	opts := []chromedp.ExecAllocatorOption{
 		chromedp.ExecPath(chromiumPath),
