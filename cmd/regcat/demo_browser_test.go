@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"encoding/json"
 	"encoding/xml"
@@ -232,13 +233,34 @@ func testFilter(tb *tab, base string) {
 	}
 }
 
-// column is JavaScript giving the trimmed text, or data-key when set, of
-// column %d of the tag history table.
-const column = `Array.from(document.querySelector("table[data-sortable]").tBodies[0].rows)
-  .map(function (r) { var c = r.cells[%d]; return c.hasAttribute("data-key") ? c.getAttribute("data-key") : c.textContent.trim(); })`
+// columnIndex returns the index of the tag history column whose header
+// starts with name (case-insensitive).
+func columnIndex(tb *tab, name string) int {
+	tb.t.Helper()
+	i := eval[int](tb, `Array.from(document.querySelector("table[data-sortable]").tHead.rows[0].cells)
+  .findIndex(function (th) { return th.textContent.trim().toLowerCase().indexOf(`+jsString(strings.ToLower(name))+`) === 0; })`)
+	if i < 0 {
+		tb.t.Fatalf("the tag history has no %q column", name)
+	}
+	return i
+}
 
-func columnOf(tb *tab, i int) []string {
-	return eval[[]string](tb, strings.Replace(column, "%d", string(rune('0'+i)), 1))
+// column returns the cells of the tag history column whose header starts
+// with name: their data-key when set (the sort key), else their text.
+func column(tb *tab, name string) []string {
+	tb.t.Helper()
+	return eval[[]string](tb, `Array.from(document.querySelector("table[data-sortable]").tBodies[0].rows)
+  .map(function (r) { var c = r.cells[`+strconv.Itoa(columnIndex(tb, name))+`]; return c.hasAttribute("data-key") ? c.getAttribute("data-key") : c.textContent.trim(); })`)
+}
+
+// clickHeader clicks the sort button of the column whose header starts
+// with name.
+func clickHeader(tb *tab, name string) {
+	tb.t.Helper()
+	sel := chromedp.CSS("table[data-sortable] thead th:nth-child(" + strconv.Itoa(columnIndex(tb, name)+1) + ") button")
+	if err := chromedp.Do(tb.ctx, chromedp.Click(sel)); err != nil {
+		tb.t.Fatalf("click the %s header: %v", name, err)
+	}
 }
 
 func testSort(tb *tab, base string) {
@@ -248,40 +270,41 @@ func testSort(tb *tab, base string) {
 	for _, problem := range tb.visit(base + "r/team-b~web/index.html") {
 		t.Errorf("team-b/web: %s", problem)
 	}
-	created := columnOf(tb, 2)
-	if !slices.IsSortedFunc(created, func(a, b string) int { return strings.Compare(b, a) }) {
+	if created := column(tb, "created"); !slices.IsSortedFunc(created, func(a, b string) int { return strings.Compare(b, a) }) {
 		t.Errorf("tag history is not newest first: %q", created)
 	}
 	firstTags := func() []string {
 		var out []string
-		for _, c := range columnOf(tb, 0) {
+		for _, c := range column(tb, "tags") {
 			out = append(out, strings.Fields(c)[0])
 		}
 		return out
 	}
-	if got, want := firstTags(), []string{"1.9.4", "2.1.0", "2.0.0", "1.9.0", "1.8.0"}; !slices.Equal(got, want) {
-		t.Errorf("tags in created order: %q, want %q", got, want)
+	steps := []struct {
+		click string
+		want  []string
+	}{
+		{"", []string{"1.9.4", "2.1.0", "2.0.0", "1.9.0", "1.8.0"}},
+		{"tags", []string{"1.8.0", "1.9.0", "1.9.4", "2.0.0", "2.1.0"}},
+		{"tags", []string{"2.1.0", "2.0.0", "1.9.4", "1.9.0", "1.8.0"}},
+		{"created", []string{"1.8.0", "1.9.0", "2.0.0", "2.1.0", "1.9.4"}},
 	}
-	header := func(n int) chromedp.CSS {
-		return chromedp.CSS("table[data-sortable] thead th:nth-child(" + string(rune('0'+n)) + ") button")
+	for _, st := range steps {
+		if st.click != "" {
+			clickHeader(tb, st.click)
+		}
+		if got := firstTags(); !slices.Equal(got, st.want) {
+			t.Errorf("after clicking %q: tags in order %q, want %q", st.click, got, st.want)
+		}
 	}
-	if err := chromedp.Do(tb.ctx, chromedp.Click(header(1))); err != nil {
-		t.Fatalf("click the Tags header: %v", err)
-	}
-	if got, want := firstTags(), []string{"1.8.0", "1.9.0", "1.9.4", "2.0.0", "2.1.0"}; !slices.Equal(got, want) {
-		t.Errorf("after sorting by tag: %q, want %q", got, want)
-	}
-	if err := chromedp.Do(tb.ctx, chromedp.Click(header(1))); err != nil {
-		t.Fatalf("click the Tags header again: %v", err)
-	}
-	if got, want := firstTags(), []string{"2.1.0", "2.0.0", "1.9.4", "1.9.0", "1.8.0"}; !slices.Equal(got, want) {
-		t.Errorf("after sorting by tag, descending: %q, want %q", got, want)
-	}
-	if err := chromedp.Do(tb.ctx, chromedp.Click(header(3))); err != nil {
-		t.Fatalf("click the Created header: %v", err)
-	}
-	if got := columnOf(tb, 2); !slices.IsSorted(got) {
-		t.Errorf("after sorting by created: %q, want ascending", got)
+	clickHeader(tb, "size")
+	sizes := column(tb, "size")
+	if !slices.IsSortedFunc(sizes, func(a, b string) int {
+		x, _ := strconv.ParseFloat(a, 64)
+		y, _ := strconv.ParseFloat(b, 64)
+		return cmp.Compare(x, y)
+	}) {
+		t.Errorf("after sorting by size: %q, want ascending", sizes)
 	}
 	for _, problem := range tb.problems() {
 		t.Errorf("team-b/web while sorting: %s", problem)
