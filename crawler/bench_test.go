@@ -101,6 +101,7 @@ func checkRequests(b *testing.B, st Stats, server, tags int) {
 // TestBenchmarkAccounting runs the request accounting of the benchmarks
 // on a small registry, so that `go test` checks it too.
 func TestBenchmarkAccounting(t *testing.T) {
+	t.Parallel()
 	fx := regtest.Large(t, 3, 4)
 	fst, _ := fx.Stats()
 	reg := populate(t, regtest.NewDistribution(t, regtest.WithTokenAuth()), fx)

@@ -39,8 +39,10 @@ func fixtureFor(t testing.TB, schema1 bool) *regtest.Fixture {
 // TestCrawlStandard crawls the standard fixture on every registry and
 // checks the snapshot against what the fixture says it holds.
 func TestCrawlStandard(t *testing.T) {
+	t.Parallel()
 	for _, r := range registries {
 		t.Run(r.name, func(t *testing.T) {
+			t.Parallel()
 			fx := fixtureFor(t, r.schema1)
 			reg := populate(t, r.start(t), fx)
 			snap, _ := mustCrawl(t, testConfig(reg))
@@ -224,6 +226,7 @@ func checkPlatform(t *testing.T, name string, img v1.Image, p *snapshot.Platform
 // TestCrawlFixtureFacts checks the facts that Standard documents in words:
 // created order against tag order, artifacts, the schema1 image.
 func TestCrawlFixtureFacts(t *testing.T) {
+	t.Parallel()
 	fx := regtest.Standard(t)
 	reg := populate(t, regtest.NewGGCR(t), fx)
 	snap, _ := mustCrawl(t, testConfig(reg))
@@ -299,6 +302,7 @@ func TestCrawlFixtureFacts(t *testing.T) {
 // TestDeterministic crawls twice: the files must be byte-identical except
 // for the crawl time, whatever the catalog order and completion order.
 func TestDeterministic(t *testing.T) {
+	t.Parallel()
 	fx := regtest.Standard(t)
 	reg := populate(t, regtest.NewGGCR(t), fx)
 	a, _ := mustCrawl(t, testConfig(reg))

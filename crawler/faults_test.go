@@ -13,6 +13,7 @@ import (
 // TestFaultsLoseNothing injects transient faults into a real registry and
 // expects the very snapshot of a fault-free crawl, with the faults seen.
 func TestFaultsLoseNothing(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name    string
 		rule    regtest.Rule
@@ -57,6 +58,7 @@ func TestFaultsLoseNothing(t *testing.T) {
 // TestPermanentFailures: what keeps failing is recorded, the rest of the
 // crawl is intact.
 func TestPermanentFailures(t *testing.T) {
+	t.Parallel()
 	fx := regtest.Standard(t)
 	tests := []struct {
 		name    string
@@ -134,6 +136,7 @@ func TestPermanentFailures(t *testing.T) {
 	want := files(t, clean)
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
 			var opts []regtest.Option
 			if tt.wrap != nil {
 				opts = append(opts, regtest.WithWrap(tt.wrap))
@@ -229,6 +232,7 @@ func (r *recorder) Write(b []byte) (int, error) { r.body = append(r.body, b...);
 // TestForeignLinkRefused: a Link to another host is never followed (the
 // decoy sees nothing) and the refusal is recorded.
 func TestForeignLinkRefused(t *testing.T) {
+	t.Parallel()
 	fx := regtest.Standard(t)
 	reg := populate(t, regtest.NewGGCR(t), fx)
 	reg.Faults.Set(regtest.Rule{Fault: regtest.FaultForeignLink, Routes: []regtest.Route{regtest.RouteTags}, Repo: "base/os"})

@@ -18,6 +18,7 @@ import (
 // escape the snapshot directory, or are not valid names, are skipped with a
 // reason and never become paths.
 func TestHostileNames(t *testing.T) {
+	t.Parallel()
 	hostileRepos := []string{"../../etc", "UPPER/case", strings.Repeat("a", 300), "/abs", "a/../../b", "sp ace", "a//b", "x\x00y"}
 	hostileTags := []string{"../../passwd", ".hidden", "-dash", strings.Repeat("t", 200), "a/b", "tab\t"}
 	inject := func(next http.Handler) http.Handler {

@@ -11,8 +11,10 @@ import (
 // per tag (plus the handshakes); a changed tag costs its manifest and
 // config, nothing else.
 func TestIncremental(t *testing.T) {
+	t.Parallel()
 	for _, r := range registries {
 		t.Run(r.name, func(t *testing.T) {
+			t.Parallel()
 			fx := fixtureFor(t, r.schema1)
 			reg := populate(t, r.start(t), fx)
 			first, _ := mustCrawl(t, testConfig(reg))

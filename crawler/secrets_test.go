@@ -17,8 +17,10 @@ import (
 // failures and a wrong password, and searches every log line, error and
 // snapshot byte for the secrets.
 func TestCredentialsNeverLeak(t *testing.T) {
+	t.Parallel()
 	for _, r := range registries {
 		t.Run(r.name, func(t *testing.T) {
+			t.Parallel()
 			reg := populate(t, r.start(t), fixtureFor(t, r.schema1))
 			if reg.Password == "" {
 				t.Skip("anonymous registry")
