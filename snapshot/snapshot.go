@@ -119,8 +119,10 @@ type Image struct {
 	// Platforms are the runnable images, sorted by OS, Architecture,
 	// Variant, OSVersion, Digest.
 	Platforms []Platform `json:"platforms,omitempty"`
-	// Attestations are index entries that describe other entries (buildx
-	// attestation manifests with platform unknown/unknown), sorted by Digest.
+	// Attestations are the index entries that are not platforms, kept as
+	// found and sorted by Digest: buildx attestation manifests (platform
+	// unknown/unknown), artifact manifests, nested indexes and entries of
+	// unknown media type.
 	Attestations []Descriptor `json:"attestations,omitempty"`
 	// Layers of an artifact manifest (its blobs), in manifest order.
 	Layers []Layer `json:"layers,omitempty"`
