@@ -2,6 +2,7 @@ package render
 
 import (
 	"bytes"
+	"encoding/json"
 	"fmt"
 	"unicode/utf8"
 
@@ -36,9 +37,11 @@ func (r *renderer) apiRepo(s *site, rp *repoPlan) error {
 	return r.json(s, name, public(rp.repo, r.cfg.ShowEnv))
 }
 
-// json writes v in the snapshot encoding, minified.
+// json writes v, minified. The field order and sorted map keys of the
+// snapshot encoding come from encoding/json itself; the indentation that
+// snapshot.Marshal adds would only be removed again.
 func (r *renderer) json(s *site, name string, v any) error {
-	b, err := snapshot.Marshal(v)
+	b, err := json.Marshal(v)
 	if err != nil {
 		return fmt.Errorf("%s: %w", name, err)
 	}

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"fmt"
-	"html/template"
 	"io/fs"
 	"path"
 	"runtime"
@@ -48,8 +47,11 @@ func Render(ctx context.Context, cfg Config, snap *snapshot.Snapshot) (Stats, er
 	if cfg.BaseURL != "" {
 		r.base, _ = parseBaseURL(cfg.BaseURL)
 	}
-	var err error
-	if r.tmpl, err = loadTemplates(cfg.TemplatesDir); err != nil {
+	tmpl, err := loadTemplates(cfg.TemplatesDir)
+	if err != nil {
+		return Stats{}, err
+	}
+	if r.sets, err = cloneSets(tmpl, jobs); err != nil {
 		return Stats{}, err
 	}
 	log := cfg.logger()
@@ -91,13 +93,17 @@ func Render(ctx context.Context, cfg Config, snap *snapshot.Snapshot) (Stats, er
 	return st, nil
 }
 
+// jobs is how many pages are rendered at once: more than processors, so
+// that rendering goes on while some jobs wait for the disk.
+var jobs = 4 * runtime.GOMAXPROCS(0)
+
 // renderer holds what every page of one render shares.
 type renderer struct {
 	cfg    Config
 	base   string // BaseURL with a trailing slash, or ""
 	snap   *snapshot.Snapshot
 	plan   *plan
-	tmpl   map[string]*template.Template
+	sets   chan templateSet // one per concurrent job, see cloneSets
 	md     *markdown
 	min    *minify.M
 	common Page
@@ -122,7 +128,7 @@ func (r *renderer) write(ctx context.Context, s *site) error {
 		}
 	}
 	g, ctx := errgroup.WithContext(ctx)
-	g.SetLimit(runtime.GOMAXPROCS(0))
+	g.SetLimit(jobs)
 	job := func(f func() error) {
 		g.Go(func() error {
 			if err := ctx.Err(); err != nil {
@@ -170,7 +176,10 @@ func (r *renderer) write(ctx context.Context, s *site) error {
 func (r *renderer) page(s *site, name, tmpl string, data any) error {
 	buf := r.buffer()
 	defer r.bufs.Put(buf)
-	if err := r.tmpl[tmpl].ExecuteTemplate(buf, "base", data); err != nil {
+	set := <-r.sets
+	err := set[tmpl].Execute(buf, data)
+	r.sets <- set
+	if err != nil {
 		return fmt.Errorf("page %s: %w", name, err)
 	}
 	out := r.buffer()

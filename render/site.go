@@ -8,6 +8,7 @@ import (
 	"os"
 	"path"
 	"path/filepath"
+	"strings"
 	"sync"
 	"sync/atomic"
 )
@@ -33,8 +34,8 @@ type site struct {
 	tmpBase string   // name of the temporary directory in parent
 	outBase string   // name of the output directory in parent
 
-	mu      sync.Mutex
-	written map[string]bool // paths written so far, to catch collisions
+	written sync.Map // paths written so far, to catch collisions
+	dirs    sync.Map // directory name → *os.Root opened in tmp
 
 	files, unchanged atomic.Int64
 	bytes            atomic.Int64
@@ -58,7 +59,7 @@ func openSite(out string) (*site, error) {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return nil, fmt.Errorf("output parent: %w", err)
 	}
-	s := &site{outBase: base, written: map[string]bool{}}
+	s := &site{outBase: base}
 	if s.parent, err = os.OpenRoot(dir); err != nil {
 		return nil, fmt.Errorf("output parent: %w", err)
 	}
@@ -110,23 +111,47 @@ func checkReplaceable(out string) (bool, error) {
 	return true, nil
 }
 
-// mkdir creates a directory of the new site and its parents.
+// mkdir creates a directory of the new site and its parents, and opens
+// it so that writes into it need not resolve its path again: os.Root
+// opens every path component, which costs more than the write itself
+// when a site has thousands of small pages.
 func (s *site) mkdir(dir string) error {
 	if err := s.tmp.MkdirAll(dir, 0o755); err != nil {
 		return fmt.Errorf("site %s: %w", dir, err)
 	}
+	d, err := s.tmp.OpenRoot(dir)
+	if err != nil {
+		return fmt.Errorf("site %s: %w", dir, err)
+	}
+	if _, loaded := s.dirs.LoadOrStore(dir, d); loaded {
+		d.Close()
+	}
 	return nil
+}
+
+// root returns the opened directory holding name and name's base name.
+func (s *site) root(name string) (*os.Root, string) {
+	dir, base := path.Split(name)
+	if d, ok := s.dirs.Load(strings.TrimSuffix(dir, "/")); ok {
+		return d.(*os.Root), base
+	}
+	return s.tmp, name
+}
+
+// closeDirs closes the directories opened by mkdir.
+func (s *site) closeDirs() {
+	s.dirs.Range(func(k, v any) bool {
+		v.(*os.Root).Close()
+		s.dirs.Delete(k)
+		return true
+	})
 }
 
 // write stores b at name (slash-separated, relative to the site root),
 // whose directory must exist. Writing a path twice is an error: it would
 // mean two things mapped to one page.
 func (s *site) write(name string, b []byte) error {
-	s.mu.Lock()
-	dup := s.written[name]
-	s.written[name] = true
-	s.mu.Unlock()
-	if dup {
+	if _, dup := s.written.LoadOrStore(name, true); dup {
 		return fmt.Errorf("site %s: written twice", name)
 	}
 	s.files.Add(1)
@@ -138,7 +163,8 @@ func (s *site) write(name string, b []byte) error {
 			return nil
 		}
 	}
-	if err := s.tmp.WriteFile(name, b, 0o644); err != nil {
+	dir, base := s.root(name)
+	if err := dir.WriteFile(base, b, 0o644); err != nil {
 		return fmt.Errorf("site %s: %w", name, err)
 	}
 	return nil
@@ -165,6 +191,7 @@ func (s *site) commit() error {
 		s.old.Close()
 		s.old = nil
 	}
+	s.closeDirs()
 	s.tmp.Close()
 	aside := ""
 	if _, err := s.parent.Lstat(s.outBase); err == nil {
@@ -196,6 +223,7 @@ func (s *site) commit() error {
 // abort removes the temporary directory and leaves the output directory
 // as it was.
 func (s *site) abort() {
+	s.closeDirs()
 	if s.tmp != nil {
 		s.tmp.Close()
 	}
@@ -205,6 +233,3 @@ func (s *site) abort() {
 	s.parent.RemoveAll(s.tmpBase)
 	s.parent.Close()
 }
-
-// dirOf returns the directory part of a slash-separated site path.
-func dirOf(name string) string { return path.Dir(name) }

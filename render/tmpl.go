@@ -22,7 +22,7 @@ var pageTemplates = []string{"index.html", "repo.html", "image.html", "failures.
 // dir (if not empty) replacing embedded files of the same name or adding
 // partials. Every page set is parsed before anything is executed, so a
 // syntax error in an override fails the render before it writes.
-func loadTemplates(dir string) (map[string]*template.Template, error) {
+func loadTemplates(dir string) (templateSet, error) {
 	files := map[string]string{}
 	if err := readTemplates(templates.FS, files); err != nil {
 		return nil, fmt.Errorf("embedded templates: %w", err)
@@ -46,7 +46,7 @@ func loadTemplates(dir string) (map[string]*template.Template, error) {
 			return nil, fmt.Errorf("template %s: %w", name, err)
 		}
 	}
-	sets := map[string]*template.Template{}
+	sets := templateSet{}
 	for _, name := range pageTemplates {
 		src, ok := files[name]
 		if !ok {
@@ -59,10 +59,11 @@ func loadTemplates(dir string) (map[string]*template.Template, error) {
 		if _, err := t.New(name).Parse(src); err != nil {
 			return nil, fmt.Errorf("template %s: %w", name, err)
 		}
-		if t.Lookup("base") == nil {
+		base := t.Lookup("base")
+		if base == nil {
 			return nil, fmt.Errorf("template %s: no \"base\" template defined", name)
 		}
-		sets[name] = t
+		sets[name] = base
 	}
 	return sets, nil
 }
@@ -83,4 +84,27 @@ func readTemplates(fsys fs.FS, files map[string]string) error {
 		files[name] = strings.ReplaceAll(string(b), "\r\n", "\n")
 	}
 	return nil
+}
+
+// templateSet maps each page template's name to its "base" template,
+// ready to execute.
+type templateSet map[string]*template.Template
+
+// cloneSets returns n independent copies of set in a buffered channel.
+// html/template locks a template's name space on every Execute; with one
+// copy per concurrent job, jobs never wait for each other there.
+func cloneSets(set templateSet, n int) (chan templateSet, error) {
+	ch := make(chan templateSet, n)
+	for range n {
+		c := templateSet{}
+		for name, t := range set {
+			ct, err := t.Clone()
+			if err != nil {
+				return nil, fmt.Errorf("template %s: %w", name, err)
+			}
+			c[name] = ct
+		}
+		ch <- c
+	}
+	return ch, nil
 }
