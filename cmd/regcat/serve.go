@@ -128,7 +128,7 @@ func siteHandler(fsys fs.FS) http.Handler {
 		}
 		fi, err := fs.Stat(fsys, name)
 		if err == nil && fi.IsDir() {
-			fi, err = fs.Stat(fsys, path.Join(name, "index.html"))
+			_, err = fs.Stat(fsys, path.Join(name, "index.html"))
 		}
 		if err != nil {
 			notFound(w, fsys)
