@@ -7,6 +7,9 @@ import (
 	"log/slog"
 	"net/url"
 	"strings"
+
+	"github.com/regcat/regcat/render/badge"
+	"github.com/regcat/regcat/snapshot"
 )
 
 // DefaultOut is the output directory used when Config.Out is empty.
@@ -32,6 +35,13 @@ type Config struct {
 	// ShowEnv publishes image environment variables on pages and in the
 	// api/ JSON. Off by default: environments often hold secrets.
 	ShowEnv bool
+	// BadgeStyle is the look of the SVG badges; the zero value is
+	// badge.Flat.
+	BadgeStyle badge.Style
+	// BadgeTag is the tag a repository's own badges
+	// (badges/<repo>/<kind>.svg) follow when the repository has it; else
+	// they follow its newest tagged image. Empty means DefaultBadgeTag.
+	BadgeTag string
 	// Logger receives skipped names and a summary. Nil discards.
 	Logger *slog.Logger
 }
@@ -43,7 +53,22 @@ func (c *Config) Validate() error {
 			return err
 		}
 	}
+	if c.BadgeStyle != badge.Flat && c.BadgeStyle != badge.FlatSquare {
+		return fmt.Errorf("badge style: %v is not a style", c.BadgeStyle)
+	}
+	if c.BadgeTag != "" {
+		if err := snapshot.ValidateTag(c.BadgeTag); err != nil {
+			return fmt.Errorf("badge tag: %w", err)
+		}
+	}
 	return nil
+}
+
+func (c *Config) badgeTag() string {
+	if c.BadgeTag == "" {
+		return DefaultBadgeTag
+	}
+	return c.BadgeTag
 }
 
 func (c *Config) out() string {

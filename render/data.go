@@ -213,12 +213,23 @@ type SkippedRow struct{ Repo, Name, Reason string }
 // NotFoundPage is the data of 404.html.
 type NotFoundPage struct{ Page }
 
-// BadgeSet is a slot for badges on repository and image pages: a title
-// and the snippets to embed one badge. The renderer leaves it empty until
-// badges are drawn.
+// BadgeSet is one badge on a repository or image page, with the
+// snippets that embed it elsewhere.
 type BadgeSet struct {
-	Title               string
-	Image               string // relative path of the SVG
-	Alt                 string
+	// Title is the badge's kind ("version", "size", …).
+	Title string
+	// Image is the SVG's path relative to the page; Alt says what it
+	// shows now ("version: 1.2.3"); Width and Height are its size in
+	// pixels.
+	Image, Alt    string
+	Width, Height int
+	// Markdown, HTML and RST embed the badge linked to its page: with
+	// absolute URLs when a base URL is set, else with paths relative to
+	// the site root. Their alt text names the repository and kind, which
+	// does not go stale as the badge changes.
 	Markdown, HTML, RST string
+	// Note says which image the badges of the page show and, without a
+	// base URL, what the snippets' paths are relative to; every set of a
+	// page has the same.
+	Note string
 }

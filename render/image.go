@@ -57,6 +57,7 @@ func (r *renderer) imageData(ip *imagePlan) (*ImagePage, error) {
 		}
 	}
 	r.lineage(d, ip)
+	d.Badges = r.imageBadges(ip)
 	return d, nil
 }
 

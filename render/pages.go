@@ -104,6 +104,7 @@ func (r *renderer) repoData(rp *repoPlan) (*RepoPage, error) {
 			Revision:  Link{Text: oneLine(truncate(rev, 12)), Href: commitURL(source, rev)},
 		})
 	}
+	d.Badges = r.repoBadges(rp)
 	d.Failures = failureRows(rp.repo.Failures, rp.name)
 	for _, s := range rp.repo.Skipped {
 		d.Skipped = append(d.Skipped, SkippedRow{Repo: rp.name, Name: oneLine(s.Name), Reason: oneLine(s.Reason)})

@@ -56,6 +56,7 @@ func Render(ctx context.Context, cfg Config, snap *snapshot.Snapshot) (Stats, er
 	}
 	log := cfg.logger()
 	r.plan = newPlan(snap, log)
+	r.badges = newBadgePlan(r.plan, cfg.badgeTag(), log)
 	registry := oneLine(snap.Index.Registry)
 	r.common = Page{
 		Site:      oneLine(cfg.Title),
@@ -103,6 +104,7 @@ type renderer struct {
 	base   string // BaseURL with a trailing slash, or ""
 	snap   *snapshot.Snapshot
 	plan   *plan
+	badges *badgePlan
 	sets   chan templateSet // one per concurrent job, see cloneSets
 	md     *markdown
 	min    *minify.M
@@ -152,6 +154,7 @@ func (r *renderer) write(ctx context.Context, s *site) error {
 			}
 			return r.apiRepo(s, rp)
 		})
+		job(func() error { return r.writeBadges(s, rp) })
 		for _, ip := range rp.images {
 			job(func() error {
 				d, err := r.imageData(ip)

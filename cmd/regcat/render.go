@@ -9,12 +9,14 @@ import (
 	"github.com/spf13/pflag"
 
 	"github.com/regcat/regcat/render"
+	"github.com/regcat/regcat/render/badge"
 	"github.com/regcat/regcat/snapshot"
 )
 
 // renderFlags are the flags of render and build that configure the site.
 type renderFlags struct {
 	out, baseURL, title, templates string
+	badgeStyle, badgeTag           string
 	showEnv                        bool
 }
 
@@ -24,6 +26,8 @@ func (f *renderFlags) register(fs *pflag.FlagSet) {
 	fs.StringVar(&f.baseURL, "base-url", "", "absolute `URL` the site is published at, for canonical links and sitemap.xml")
 	fs.StringVar(&f.title, "title", "", "site title (default \"<registry> catalog\")")
 	fs.StringVar(&f.templates, "templates", "", "`directory` of *.html templates overriding the embedded ones by name")
+	fs.StringVar(&f.badgeStyle, "badge-style", "flat", "look of the SVG badges: flat or flat-square")
+	fs.StringVar(&f.badgeTag, "badge-tag", render.DefaultBadgeTag, "`tag` a repository's own badges follow when it has it (else its newest tagged image)")
 	fs.BoolVar(&f.showEnv, "show-env", false, "publish image environment variables and build arguments (they often hold secrets)")
 }
 
@@ -36,8 +40,14 @@ func (f *renderFlags) config(e *env) (render.Config, error) {
 		Title:        f.title,
 		TemplatesDir: f.templates,
 		ShowEnv:      f.showEnv,
+		BadgeTag:     f.badgeTag,
 		Logger:       e.logger(),
 	}
+	style, err := badge.ParseStyle(f.badgeStyle)
+	if err != nil {
+		return cfg, &usageError{err}
+	}
+	cfg.BadgeStyle = style
 	if err := cfg.Validate(); err != nil {
 		return cfg, &usageError{err}
 	}

@@ -1,0 +1,101 @@
+package render
+
+import (
+	"html"
+	"strings"
+
+	"github.com/regcat/regcat/render/badge"
+)
+
+// repoBadges is the "Get the badges" data of a repository page: its own
+// badges, or nil when they were left out.
+func (r *renderer) repoBadges(rp *repoPlan) []BadgeSet {
+	set := r.badges.repos[rp]
+	if set == nil {
+		return nil
+	}
+	var note string
+	switch {
+	case set.image == nil:
+		note = "This repository has no images yet: its badges say “unknown” until it has."
+	case set.tag == r.cfg.badgeTag():
+		note = "These badges show the image tagged " + set.tag + "."
+	case set.tag != "":
+		note = "There is no tag " + r.cfg.badgeTag() + ", so these badges show the newest tagged image, " + set.tag + "."
+	default:
+		note = "These badges show the newest image, which has no tag."
+	}
+	note += " Each tag has badges of its own, shown on its image page."
+	return r.badgeViews(set, repoPage(rp.name), note+r.snippetNote())
+}
+
+// imageBadges is the "Get the badges" data of an image page: the badges
+// of one of its tags (see imageBadgeSet), or nil for an untagged image.
+func (r *renderer) imageBadges(ip *imagePlan) []BadgeSet {
+	set := r.badges.images[ip]
+	if set == nil {
+		return nil
+	}
+	note := "These badges show tag " + set.tag + "."
+	if len(ip.tags) > 1 {
+		note += " The other tags of this image have badges of their own, at badges/" + ip.repo.name + "/<tag>/<kind>.svg."
+	}
+	return r.badgeViews(set, imagePage(ip.repo.name, ip.im.Digest), note+r.snippetNote())
+}
+
+// snippetNote tells, when there is no base URL, that the snippets hold
+// paths relative to the site root.
+func (r *renderer) snippetNote() string {
+	if r.base != "" {
+		return ""
+	}
+	return " The snippets hold paths relative to the site root: put the site's URL before them, or render with a base URL."
+}
+
+// badgeViews is the page data of set's badges, for the page at path page.
+func (r *renderer) badgeViews(set *badgeSet, page, note string) []BadgeSet {
+	target := repoPage(set.repo.name)
+	alt := set.repo.name
+	if !set.own {
+		alt += ":" + set.tag
+		if set.image != nil {
+			target = imagePage(set.repo.name, set.image.im.Digest)
+		}
+	}
+	link := r.siteURL(target)
+	root := rootFrom(page)
+	out := make([]BadgeSet, len(badgeKinds))
+	for i, k := range badgeKinds {
+		b := set.badges[i]
+		file := set.dir + k.name + ".svg"
+		src := r.siteURL(file)
+		kindAlt := alt + " " + k.name
+		out[i] = BadgeSet{
+			Title:    k.name,
+			Image:    root + file,
+			Alt:      oneLine(b.Label + ": " + b.Message),
+			Width:    badge.Width(b),
+			Height:   badge.Height,
+			Markdown: "[![" + kindAlt + "](" + markdownURL.Replace(src) + ")](" + markdownURL.Replace(link) + ")",
+			HTML:     `<a href="` + html.EscapeString(link) + `"><img src="` + html.EscapeString(src) + `" alt="` + html.EscapeString(kindAlt) + `"></a>`,
+			RST:      ".. image:: " + src + "\n   :alt: " + kindAlt + "\n   :target: " + link,
+			Note:     note,
+		}
+	}
+	return out
+}
+
+// siteURL is the URL of the site path p for use outside the site: under
+// the base URL when there is one (a directory's index.html as the
+// directory, as in canonical links), else p itself, relative to the site
+// root.
+func (r *renderer) siteURL(p string) string {
+	if r.base == "" {
+		return p
+	}
+	return r.base + strings.TrimSuffix(p, indexPage)
+}
+
+// markdownURL escapes what would end a Markdown link destination early.
+// Paths of badges and pages cannot hold these; a base URL can.
+var markdownURL = strings.NewReplacer("(", "%28", ")", "%29", " ", "%20", "<", "%3C", ">", "%3E")
