@@ -1,0 +1,524 @@
+package render
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"encoding/xml"
+	"errors"
+	"io"
+	"log/slog"
+	"path"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"golang.org/x/net/html"
+
+	"github.com/regcat/regcat/render/badge"
+	"github.com/regcat/regcat/snapshot"
+)
+
+// badgeTagsOf lists the valid tags a repository of snap should have
+// badges for: those of Repository.Tags and of its failures.
+func badgeTagsOf(r *snapshot.Repository) []string {
+	var out []string
+	for _, t := range r.Tags {
+		if snapshot.ValidateTag(t.Name) == nil {
+			out = append(out, t.Name)
+		}
+	}
+	for _, f := range r.Failures {
+		if f.Tag != "" && snapshot.ValidateTag(f.Tag) == nil {
+			out = append(out, f.Tag)
+		}
+	}
+	return out
+}
+
+// svgElements are the elements badge.SVG draws with.
+var svgElements = map[string]bool{
+	"svg": true, "title": true, "linearGradient": true, "stop": true, "clipPath": true,
+	"rect": true, "g": true, "path": true, "text": true,
+}
+
+// checkSVG parses b as XML and checks it is a badge: one <svg> root of
+// the SVG namespace with a width and height of 20, only badge elements,
+// no event handler or link attributes. It returns the width.
+func checkSVG(t *testing.T, name string, b []byte) int {
+	t.Helper()
+	d := xml.NewDecoder(bytes.NewReader(b))
+	width, depth, roots := 0, 0, 0
+	for {
+		tok, err := d.Token()
+		if errors.Is(err, io.EOF) {
+			break
+		}
+		if err != nil {
+			t.Errorf("%s: not well-formed XML: %v", name, err)
+			return 0
+		}
+		switch el := tok.(type) {
+		case xml.StartElement:
+			if depth == 0 {
+				roots++
+				if el.Name.Local != "svg" || el.Name.Space != "http://www.w3.org/2000/svg" {
+					t.Errorf("%s: root element %v", name, el.Name)
+				}
+			}
+			depth++
+			if !svgElements[el.Name.Local] {
+				t.Errorf("%s: element <%s>", name, el.Name.Local)
+			}
+			for _, a := range el.Attr {
+				k := strings.ToLower(a.Name.Local)
+				if strings.HasPrefix(k, "on") || k == "href" || a.Name.Space != "" {
+					t.Errorf("%s: attribute %v=%q", name, a.Name, a.Value)
+				}
+				if depth == 1 && k == "width" {
+					width, _ = strconv.Atoi(a.Value)
+				}
+				if depth == 1 && k == "height" && a.Value != strconv.Itoa(badge.Height) {
+					t.Errorf("%s: height %q", name, a.Value)
+				}
+			}
+		case xml.EndElement:
+			depth--
+		case xml.ProcInst, xml.Directive:
+			t.Errorf("%s: %T in a badge", name, el)
+		}
+	}
+	if roots != 1 || width <= 0 {
+		t.Errorf("%s: %d root elements, width %d", name, roots, width)
+	}
+	return width
+}
+
+// checkEndpoint checks that b is shields.io endpoint JSON and returns it.
+func checkEndpoint(t *testing.T, name string, b []byte) map[string]any {
+	t.Helper()
+	var v map[string]any
+	if err := json.Unmarshal(b, &v); err != nil {
+		t.Errorf("%s: %v", name, err)
+		return nil
+	}
+	if v["schemaVersion"] != 1.0 || v["label"] == "" || v["message"] == "" || v["color"] == "" || len(v) != 4 {
+		t.Errorf("%s: not endpoint JSON: %s", name, b)
+	}
+	return v
+}
+
+// checkBadgeTree checks every file under badges/ of a rendered site, and
+// that each repository and valid tag of snap has every kind. It returns
+// the SVG widths by path.
+func checkBadgeTree(t *testing.T, site map[string][]byte, snap *snapshot.Snapshot) map[string]int {
+	t.Helper()
+	widths := map[string]int{}
+	for name, b := range site {
+		switch {
+		case !strings.HasPrefix(name, badgesDir):
+		case strings.HasSuffix(name, ".svg"):
+			widths[name] = checkSVG(t, name, b)
+			jsonName := strings.TrimSuffix(name, ".svg") + ".json"
+			if e := checkEndpoint(t, jsonName, site[jsonName]); e != nil && !bytes.Contains(b, []byte(`aria-label="`+xmlText(e["label"].(string)+": "+e["message"].(string))+`"`)) {
+				t.Errorf("%s does not say what %s says", name, jsonName)
+			}
+		case strings.HasSuffix(name, ".json"):
+			if _, ok := site[strings.TrimSuffix(name, ".json")+".svg"]; !ok {
+				t.Errorf("%s: no SVG beside it", name)
+			}
+		default:
+			t.Errorf("%s: unexpected file", name)
+		}
+	}
+	for _, r := range snap.Repositories {
+		if snapshot.ValidateRepoName(r.Name) != nil {
+			continue
+		}
+		dirs := []string{badgesDir + r.Name + "/"}
+		for _, tag := range badgeTagsOf(&r) {
+			dirs = append(dirs, badgesDir+r.Name+"/"+tag+"/")
+		}
+		for _, dir := range dirs {
+			for _, f := range badgeFiles {
+				if _, ok := site[dir+f]; !ok {
+					t.Errorf("no %s", dir+f)
+				}
+			}
+		}
+	}
+	return widths
+}
+
+// xmlText escapes s as badge.SVG escapes attribute text.
+func xmlText(s string) string {
+	var b bytes.Buffer
+	xml.EscapeText(&b, []byte(s))
+	return strings.NewReplacer("&#34;", "&quot;", "&#39;", "&apos;").Replace(b.String())
+}
+
+// TestBadgeFiles renders the fixture and the hostile fixture and checks
+// every badge: valid XML and endpoint JSON saying the same, every kind
+// for every repository and tag, and each page's badge images sized as
+// the SVG they show.
+func TestBadgeFiles(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		snap *snapshot.Snapshot
+		cfg  Config
+	}{
+		{"fixture", fixture(), Config{}},
+		{"hostile", hostileSnapshot(), Config{BaseURL: "https://example.test/(cat)/", BadgeStyle: badge.FlatSquare}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			site := readTree(t, renderTo(t, tc.cfg, tc.snap))
+			widths := checkBadgeTree(t, site, tc.snap)
+			if len(widths) < 8*10 {
+				t.Fatalf("only %d badges", len(widths))
+			}
+			imgs := 0
+			for name, b := range site {
+				if !strings.HasSuffix(name, ".html") {
+					continue
+				}
+				for _, img := range badgeImgs(t, b) {
+					imgs++
+					p := path.Join(path.Dir(name), img.src)
+					if w, ok := widths[p]; !ok || strconv.Itoa(w) != img.width || img.height != "20" {
+						t.Errorf("%s: <img src=%q width=%q height=%q>, SVG is %d wide", name, img.src, img.width, img.height, w)
+					}
+				}
+			}
+			// A repository page and an image page per tagged image.
+			if imgs < 8*10 {
+				t.Errorf("pages show only %d badge images", imgs)
+			}
+		})
+	}
+}
+
+type badgeImg struct{ src, width, height string }
+
+// badgeImgs returns the images of the badges section of a page.
+func badgeImgs(t *testing.T, page []byte) []badgeImg {
+	t.Helper()
+	doc, err := html.Parse(bytes.NewReader(page))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out []badgeImg
+	var walk func(n *html.Node, in bool)
+	walk = func(n *html.Node, in bool) {
+		if n.Type == html.ElementNode {
+			in = in || n.Data == "section" && attr(n, "class") == "badges"
+			if in && n.Data == "img" {
+				out = append(out, badgeImg{attr(n, "src"), attr(n, "width"), attr(n, "height")})
+			}
+		}
+		for c := n.FirstChild; c != nil; c = c.NextSibling {
+			walk(c, in)
+		}
+	}
+	walk(doc, false)
+	return out
+}
+
+// TestBadgeSVGIsMinified checks that the site's SVG minifier would save
+// nothing on a badge of plain text, and under 5% on one with escaped
+// text (it writes some character references shorter), which is why
+// badges are written as badge.SVG draws them.
+func TestBadgeSVGIsMinified(t *testing.T) {
+	site := readTree(t, renderFixture(t, Config{}))
+	m := newMinifier()
+	n := 0
+	for name, b := range site {
+		if !strings.HasPrefix(name, badgesDir) || !strings.HasSuffix(name, ".svg") {
+			continue
+		}
+		n++
+		min, err := m.Bytes(typeSVG, b)
+		if err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		plain := !bytes.Contains(b, []byte("&"))
+		if plain && !bytes.Equal(min, b) || 20*(len(b)-len(min)) > len(b) {
+			t.Errorf("%s: minifier makes %d bytes of %d", name, len(min), len(b))
+		}
+	}
+	if n == 0 {
+		t.Fatal("no badges")
+	}
+}
+
+// TestBadgeKinds checks what each kind says.
+func TestBadgeKinds(t *testing.T) {
+	when := time.Date(2024, 5, 3, 23, 30, 0, 0, time.FixedZone("UTC-5", -5*3600)) // 2024-05-04 UTC
+	labels := map[string]string{
+		"org.opencontainers.image.version":  "2.0.1",
+		"org.opencontainers.image.revision": "0123456789abcdef0123456789abcdef01234567",
+		"org.opencontainers.image.licenses": "Apache-2.0 OR MIT",
+	}
+	img := single("img", []string{"v2"}, platform("amd64", "img", when, labels, nil, "a", "b"))
+	schema := single("schema", []string{"old"}, platform("amd64", "schema", when, map[string]string{
+		"org.label-schema.version": "1.9", "org.label-schema.vcs-ref": "release-1.9",
+	}, nil, "a"))
+	bare := single("bare", []string{"edge"}, platform("amd64", "bare", time.Time{}, nil, nil))
+	bare.Created = time.Time{}
+	arm := platform("arm64", "idx", when, nil, nil, "a", "b", "c", "d") // the largest
+	s390 := platform("s390x", "idx", when, nil, nil, "a")
+	amd := platform("amd64", "idx", when, nil, nil, "a", "b")
+	index := func(ps ...snapshot.Platform) *snapshot.Image {
+		im := &snapshot.Image{Digest: dg("index"), Kind: snapshot.KindIndex, Created: when, Platforms: ps}
+		for _, p := range ps {
+			im.Size += p.Size
+		}
+		return im
+	}
+	withAMD, withoutAMD := index(amd, arm, s390), index(arm, s390)
+	many := index(amd, arm, s390, platform("ppc64le", "idx", when, nil, nil, "a"))
+	artifact := &snapshot.Image{Digest: dg("artifact"), Kind: snapshot.KindArtifact, Size: 4321}
+
+	tests := []struct {
+		kind string
+		im   *snapshot.Image
+		tag  string
+		want string // message; grey when "unknown" or "not given"
+	}{
+		{"version", &img, "v2", "2.0.1"},
+		{"version", &schema, "old", "1.9"},
+		{"version", &bare, "edge", "edge"},
+		{"version", nil, "broken", "unknown"},
+		{"size", &img, "", badge.HumanSize(img.Size)},
+		{"size", withAMD, "", badge.HumanSize(amd.Size) + " (linux/amd64)"},
+		{"size", withoutAMD, "", badge.HumanSize(arm.Size) + " (linux/arm64)"},
+		{"size", artifact, "", "4.32 kB"},
+		{"size", nil, "", "unknown"},
+		{"layers", &img, "", "2"},
+		{"layers", withoutAMD, "", "4 (linux/arm64)"},
+		{"layers", artifact, "", "unknown"},
+		{"image", &img, "", badge.HumanSize(img.Size) + " | 2 layers"},
+		{"image", &schema, "", badge.HumanSize(schema.Size) + " | 1 layer"},
+		{"image", withAMD, "", badge.HumanSize(amd.Size) + " | 2 layers (linux/amd64)"},
+		{"image", artifact, "", "unknown"},
+		{"created", &img, "", "2024-05-04"},
+		{"created", &bare, "", "unknown"},
+		{"commit", &img, "", "0123456"},
+		{"commit", &schema, "", "release-1.9"},
+		{"commit", &bare, "", "not given"},
+		{"license", &img, "", "Apache-2.0 OR MIT"},
+		{"license", &bare, "", "not given"},
+		{"platforms", &img, "", "linux/amd64"},
+		{"platforms", withAMD, "", "linux/amd64, linux/arm64, linux/s390x"},
+		{"platforms", many, "", "4"},
+		{"platforms", artifact, "", "unknown"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.kind+"/"+tc.want, func(t *testing.T) {
+			var k *badgeKind
+			for i := range badgeKinds {
+				if badgeKinds[i].name == tc.kind {
+					k = &badgeKinds[i]
+				}
+			}
+			if k == nil {
+				t.Fatalf("no kind %q", tc.kind)
+			}
+			b := k.draw(tc.im, tc.tag)
+			color := badgeColor
+			if tc.want == "unknown" || tc.want == "not given" {
+				color = badge.DefaultColor
+			}
+			if want := (badge.Badge{Label: tc.kind, Message: tc.want, Color: color}); b != want {
+				t.Errorf("got %+v, want %+v", b, want)
+			}
+		})
+	}
+}
+
+// TestBadgeTarget checks which image a repository's own badges follow.
+func TestBadgeTarget(t *testing.T) {
+	im := func(name string, d int, tags ...string) snapshot.Image {
+		return single(name, tags, platform("amd64", name, day(d), map[string]string{"org.opencontainers.image.version": name}, nil, name))
+	}
+	tests := []struct {
+		name       string
+		images     []snapshot.Image
+		badgeTag   string
+		want       string // version the badges show
+		wantTag    string
+		wantInNote string
+	}{
+		{"latest, though not newest", []snapshot.Image{im("one", 1, "latest"), im("two", 2, "v2")}, "", "one", "latest", "tagged latest"},
+		{"configured tag", []snapshot.Image{im("one", 1, "latest"), im("two", 2, "stable")}, "stable", "two", "stable", "tagged stable"},
+		{"newest tagged", []snapshot.Image{im("one", 1, "v1"), im("two", 2, "v2"), im("three", 3)}, "", "two", "v2", "no tag latest"},
+		{"untagged only", []snapshot.Image{im("one", 1), im("two", 2)}, "", "two", "", "which has no tag"},
+		{"no images", nil, "", "unknown", "", "no images yet"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			r := snapshot.Repository{Name: "ns/repo", Images: tc.images, Tags: tagsOf(tc.images...)}
+			snap, err := snapshot.Build(snapshot.Index{Registry: "r.example"}, []snapshot.Repository{r})
+			if err != nil {
+				t.Fatal(err)
+			}
+			site := readTree(t, renderTo(t, Config{BadgeTag: tc.badgeTag}, snap))
+			var e struct{ Message string }
+			if err := json.Unmarshal(site["badges/ns/repo/version.json"], &e); err != nil {
+				t.Fatal(err)
+			}
+			if e.Message != tc.want {
+				t.Errorf("repository version badge says %q, want %q", e.Message, tc.want)
+			}
+			page := textOf(t, site[repoPage("ns/repo")])
+			if !strings.Contains(page, tc.wantInNote) {
+				t.Errorf("repository page does not say %q", tc.wantInNote)
+			}
+			checkBadgeTree(t, site, snap)
+		})
+	}
+}
+
+// TestBadgeCollisions renders repositories and tags whose badge paths
+// clash and checks the documented winner: a repository's own badges over
+// another's tags, the earlier name of two, and the case-folded path.
+func TestBadgeCollisions(t *testing.T) {
+	repo := func(name string, tags ...string) snapshot.Repository {
+		var ims []snapshot.Image
+		for i, tag := range tags {
+			ims = append(ims, single(name+":"+tag, []string{tag}, platform("amd64", name+":"+tag, day(1+i),
+				map[string]string{"org.opencontainers.image.version": name + ":" + tag}, nil, name+tag)))
+		}
+		return snapshot.Repository{Name: name, Images: ims, Tags: tagsOf(ims...)}
+	}
+	repos := []snapshot.Repository{
+		repo("a", "v", "version.svg", "LATEST", "latest", "ok"),
+		repo("a/v", "1"),
+		repo("a/version.json", "x"), // its directory is a's file
+	}
+	snap, err := snapshot.Build(snapshot.Index{Registry: "r.example"}, repos)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var logs bytes.Buffer
+	out := filepath.Join(t.TempDir(), "site")
+	st, err := Render(context.Background(), Config{Out: out, Logger: slog.New(slog.NewTextHandler(&logs, nil))}, snap)
+	if err != nil {
+		t.Fatalf("Render: %v", err)
+	}
+	if st.Skipped != 0 {
+		t.Errorf("Skipped = %d: badge collisions leave out badges, not names", st.Skipped)
+	}
+	site := readTree(t, out)
+	version := func(p string) string {
+		var e struct{ Message string }
+		if b, ok := site[p]; ok {
+			if err := json.Unmarshal(b, &e); err != nil {
+				t.Fatal(err)
+			}
+			return e.Message
+		}
+		return "(missing)"
+	}
+	for p, want := range map[string]string{
+		"badges/a/version.json":        "a:latest", // its own badges follow latest, though the tag's were left out
+		"badges/a/v/version.json":      "a/v:1",
+		"badges/a/v/1/version.json":    "a/v:1",
+		"badges/a/LATEST/version.json": "a:LATEST",
+		"badges/a/ok/version.json":     "a:ok",
+	} {
+		if got := version(p); got != want {
+			t.Errorf("%s says %q, want %q", p, got, want)
+		}
+	}
+	for _, gone := range []string{"badges/a/latest/", "badges/a/version.svg/", "badges/a/version.json/"} {
+		for name := range site {
+			if strings.HasPrefix(name, gone) {
+				t.Errorf("%s was written, want it left out", name)
+			}
+		}
+	}
+	for _, want := range []string{
+		`repo=a tag=v dir=badges/a/v/`,
+		`repo=a tag=version.svg dir=badges/a/version.svg/`,
+		`repo=a tag=latest dir=badges/a/latest/`,
+		`repo=a/version.json dir=badges/a/version.json/`,
+	} {
+		if !strings.Contains(logs.String(), want) {
+			t.Errorf("log does not hold %q:\n%s", want, logs.String())
+		}
+	}
+	// Pages offer no snippet for badges that were left out.
+	for _, r := range snap.Repositories {
+		for _, im := range r.Images {
+			p := imagePage(r.Name, im.Digest)
+			imgs := badgeImgs(t, site[p])
+			left := r.Name == "a/version.json" || r.Name == "a" && (im.Tags[0] == "v" || im.Tags[0] == "version.svg" || im.Tags[0] == "latest")
+			if left != (len(imgs) == 0) {
+				t.Errorf("%s:%s: page shows %d badges", r.Name, im.Tags[0], len(imgs))
+			}
+			for _, img := range imgs {
+				if _, ok := site[path.Join(path.Dir(p), img.src)]; !ok {
+					t.Errorf("%s: badge %s is missing", p, img.src)
+				}
+			}
+		}
+	}
+	if imgs := badgeImgs(t, site[repoPage("a/version.json")]); len(imgs) != 0 {
+		t.Errorf("page of a/version.json shows %d badges of a", len(imgs))
+	}
+}
+
+// TestBadgeSnippets checks the embedding snippets: absolute with a base
+// URL, relative to the site root without.
+func TestBadgeSnippets(t *testing.T) {
+	for _, tc := range []struct {
+		base string
+		want []string
+	}{
+		{"", []string{
+			"[![team-a/api version](badges/team-a/api/version.svg)](r/team-a~api/index.html)",
+			`<a href="r/team-a~api/index.html"><img src="badges/team-a/api/version.svg" alt="team-a/api version"></a>`,
+			".. image:: badges/team-a/api/version.svg\n   :alt: team-a/api version\n   :target: r/team-a~api/index.html",
+		}},
+		{"https://example.test/a(b)/", []string{
+			"[![team-a/api version](https://example.test/a%28b%29/badges/team-a/api/version.svg)](https://example.test/a%28b%29/r/team-a~api/)",
+			`<a href="https://example.test/a(b)/r/team-a~api/"><img src="https://example.test/a(b)/badges/team-a/api/version.svg" alt="team-a/api version"></a>`,
+			".. image:: https://example.test/a(b)/badges/team-a/api/version.svg\n   :alt: team-a/api version\n   :target: https://example.test/a(b)/r/team-a~api/",
+		}},
+	} {
+		t.Run(tc.base, func(t *testing.T) {
+			page := readTree(t, renderFixture(t, Config{BaseURL: tc.base}))[repoPage("team-a/api")]
+			copies := copyTexts(t, page)
+			for _, w := range tc.want {
+				if !copies[w] {
+					t.Errorf("no copy button for %q", w)
+				}
+			}
+		})
+	}
+}
+
+// copyTexts returns the data-copy texts of a page.
+func copyTexts(t *testing.T, page []byte) map[string]bool {
+	t.Helper()
+	doc, err := html.Parse(bytes.NewReader(page))
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := map[string]bool{}
+	var walk func(*html.Node)
+	walk = func(n *html.Node) {
+		if n.Type == html.ElementNode {
+			if v := attr(n, "data-copy"); v != "" {
+				out[v] = true
+			}
+		}
+		for c := n.FirstChild; c != nil; c = c.NextSibling {
+			walk(c)
+		}
+	}
+	walk(doc)
+	return out
+}
