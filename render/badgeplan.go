@@ -3,7 +3,6 @@ package render
 import (
 	"log/slog"
 	"maps"
-	"os"
 	"slices"
 	"strings"
 
@@ -43,6 +42,7 @@ type badgePlan struct {
 	tags   map[*repoPlan][]*badgeSet // by tag
 	images map[*imagePlan]*badgeSet  // the set an image page shows
 	count  int                       // sets kept
+	shared sharedFiles               // files written, by content
 }
 
 // badgeFiles are the file names of a set, in badgeKinds order, SVG
@@ -217,44 +217,4 @@ func (c *pathClaims) claim(dir string) bool {
 		c.files[dir+f] = true
 	}
 	return true
-}
-
-// writeBadges writes the SVG and endpoint JSON files of a repository's
-// sets.
-func (r *renderer) writeBadges(s *site, rp *repoPlan) error {
-	sets := r.badges.tags[rp]
-	if own := r.badges.repos[rp]; own != nil {
-		sets = append([]*badgeSet{own}, sets...)
-	}
-	for _, set := range sets {
-		if err := r.writeBadgeSet(s, set); err != nil {
-			return err
-		}
-	}
-	return nil
-}
-
-// writeBadgeSet writes the files of one set. Its directory is kept open
-// (see site.mkdir) only while they are written: a large site has a badge
-// directory per tag, more than a process may hold open.
-func (r *renderer) writeBadgeSet(s *site, set *badgeSet) error {
-	dir := strings.TrimSuffix(set.dir, "/")
-	if err := s.mkdir(dir); err != nil {
-		return err
-	}
-	defer func() {
-		if d, ok := s.dirs.LoadAndDelete(dir); ok {
-			d.(*os.Root).Close()
-		}
-	}()
-	for i, k := range badgeKinds {
-		// badge.SVG is already as small as the SVG minifier would make it.
-		if err := s.write(set.dir+k.name+".svg", badge.SVG(set.badges[i], r.cfg.BadgeStyle)); err != nil {
-			return err
-		}
-		if err := s.write(set.dir+k.name+".json", badge.Endpoint(set.badges[i])); err != nil {
-			return err
-		}
-	}
-	return nil
 }

@@ -7,9 +7,12 @@ import (
 	"encoding/xml"
 	"errors"
 	"io"
+	"io/fs"
 	"log/slog"
+	"os"
 	"path"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -521,4 +524,72 @@ func copyTexts(t *testing.T, page []byte) map[string]bool {
 	}
 	walk(doc)
 	return out
+}
+
+// TestBadgeFilesShared checks that badge files with equal bytes are hard
+// links to one file, and that a badge whose bytes change gets a new
+// modification time even when an unchanged badge has its new bytes.
+func TestBadgeFilesShared(t *testing.T) {
+	out := renderFixture(t, Config{})
+	infos := func() map[string]os.FileInfo {
+		m := map[string]os.FileInfo{}
+		filepath.WalkDir(filepath.Join(out, "badges"), func(p string, d fs.DirEntry, err error) error {
+			if err == nil && !d.IsDir() {
+				fi, err := os.Stat(p)
+				if err != nil {
+					t.Fatal(err)
+				}
+				rel, _ := filepath.Rel(out, p)
+				m[filepath.ToSlash(rel)] = fi
+			}
+			return err
+		})
+		return m
+	}
+	fis := infos()
+	var distinct []os.FileInfo
+	for _, fi := range fis {
+		if !slices.ContainsFunc(distinct, func(d os.FileInfo) bool { return os.SameFile(d, fi) }) {
+			distinct = append(distinct, fi)
+		}
+	}
+	site := readTree(t, out)
+	contents := map[string]bool{}
+	for name := range fis {
+		contents[string(site[name])] = true
+	}
+	if len(distinct) != len(contents) {
+		t.Errorf("%d badge files with %d distinct contents are %d files on disk", len(fis), len(contents), len(distinct))
+	}
+
+	old := time.Date(2001, 2, 3, 4, 5, 6, 0, time.UTC)
+	for name := range fis {
+		os.Chtimes(filepath.Join(out, name), old, old)
+	}
+	// v1.1.0 now says what v1.0.0, unchanged and written before it, says.
+	snap := fixture()
+	for i := range snap.Repositories {
+		if r := &snap.Repositories[i]; r.Name == "team-a/api" {
+			for j := range r.Images {
+				if r.Images[j].Tags[0] == "v1.1.0" {
+					r.Images[j].Platforms[0].Config.Labels["org.opencontainers.image.version"] = "1.0.0"
+				}
+			}
+		}
+	}
+	if _, err := Render(context.Background(), Config{Out: out}, snap); err != nil {
+		t.Fatal(err)
+	}
+	changed, same := "badges/team-a/api/v1.1.0/version.svg", "badges/team-a/api/v1.0.0/version.svg"
+	site = readTree(t, out)
+	if !bytes.Equal(site[changed], site[same]) || !bytes.Contains(site[changed], []byte("1.0.0")) {
+		t.Fatalf("%s does not say 1.0.0 as %s does", changed, same)
+	}
+	fis = infos()
+	if fis[changed].ModTime().Equal(old) {
+		t.Errorf("%s changed but kept its modification time", changed)
+	}
+	if !fis[same].ModTime().Equal(old) {
+		t.Errorf("%s did not change but was rewritten", same)
+	}
 }
