@@ -13,6 +13,8 @@
 //	r/<key>/index.html            one repository
 //	r/<key>/sha256-<hex>.html     one image of that repository
 //	api/index.json, api/repos/<key>.json
+//	badges/<repo>/<kind>.svg      a repository's badges, and .json for shields.io
+//	badges/<repo>/<tag>/<kind>.svg  one tag's badges (see docs/badges.md)
 //	sitemap.xml                   only with Config.BaseURL
 //
 // <key> is the repository name with each "/" replaced by "~", as in
