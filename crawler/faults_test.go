@@ -15,21 +15,25 @@ import (
 func TestFaultsLoseNothing(t *testing.T) {
 	t.Parallel()
 	tests := []struct {
-		name    string
-		rule    regtest.Rule
-		timeout time.Duration
+		name string
+		rule regtest.Rule
+		// tune shortens one timer for the faults that need it. Only that
+		// timer is short: a loaded CI machine may take longer than it to
+		// answer a healthy request, and every attempt of a request would
+		// then fail.
+		tune func(*Config)
 	}{
-		{"429 with Retry-After", regtest.Rule{Fault: regtest.FaultStatus, Status: http.StatusTooManyRequests, RetryAfter: "1", Routes: []regtest.Route{regtest.RouteCatalog}}, 0},
-		{"429 on every read", regtest.Rule{Fault: regtest.FaultStatus, Status: http.StatusTooManyRequests, RetryAfter: "0"}, 0},
-		{"500 twice", regtest.Rule{Fault: regtest.FaultStatus, Status: http.StatusInternalServerError, Times: 2}, 0},
-		{"502", regtest.Rule{Fault: regtest.FaultStatus, Status: http.StatusBadGateway}, 0},
-		{"503", regtest.Rule{Fault: regtest.FaultStatus, Status: http.StatusServiceUnavailable}, 0},
-		{"truncated bodies", regtest.Rule{Fault: regtest.FaultTruncate}, 0},
-		{"connection resets", regtest.Rule{Fault: regtest.FaultReset, Times: 2}, 0},
-		{"slow drip", regtest.Rule{Fault: regtest.FaultDrip, Delay: 2 * time.Second, Repo: "team-a/api"}, 300 * time.Millisecond},
-		{"stalled headers", regtest.Rule{Fault: regtest.FaultStall, Delay: 2 * time.Second, Repo: "base/os"}, 300 * time.Millisecond},
-		{"Link back to the same page", regtest.Rule{Fault: regtest.FaultSelfLink}, 0},
-		{"pages that repeat", regtest.Rule{Fault: regtest.FaultRepeatPage}, 0},
+		{"429 with Retry-After", regtest.Rule{Fault: regtest.FaultStatus, Status: http.StatusTooManyRequests, RetryAfter: "1", Routes: []regtest.Route{regtest.RouteCatalog}}, nil},
+		{"429 on every read", regtest.Rule{Fault: regtest.FaultStatus, Status: http.StatusTooManyRequests, RetryAfter: "0"}, nil},
+		{"500 twice", regtest.Rule{Fault: regtest.FaultStatus, Status: http.StatusInternalServerError, Times: 2}, nil},
+		{"502", regtest.Rule{Fault: regtest.FaultStatus, Status: http.StatusBadGateway}, nil},
+		{"503", regtest.Rule{Fault: regtest.FaultStatus, Status: http.StatusServiceUnavailable}, nil},
+		{"truncated bodies", regtest.Rule{Fault: regtest.FaultTruncate}, nil},
+		{"connection resets", regtest.Rule{Fault: regtest.FaultReset, Times: 2}, nil},
+		{"slow drip", regtest.Rule{Fault: regtest.FaultDrip, Delay: 10 * time.Second, Repo: "team-a/api"}, stallAfter(500 * time.Millisecond)},
+		{"stalled headers", regtest.Rule{Fault: regtest.FaultStall, Delay: 10 * time.Second, Repo: "base/os"}, headersAfter(time.Second)},
+		{"Link back to the same page", regtest.Rule{Fault: regtest.FaultSelfLink}, nil},
+		{"pages that repeat", regtest.Rule{Fault: regtest.FaultRepeatPage}, nil},
 	}
 	fx := regtest.Standard(t)
 	reg := populate(t, regtest.NewGGCR(t), fx)
@@ -40,8 +44,9 @@ func TestFaultsLoseNothing(t *testing.T) {
 			reg.Faults.Set(tt.rule)
 			defer reg.Faults.Set()
 			cfg := testConfig(reg)
-			if tt.timeout > 0 {
-				cfg.Timeout = tt.timeout
+			if tt.tune != nil {
+				tt.tune(&cfg)
+				cfg.Retry.MaxAttempts = 8
 			}
 			snap, st := mustCrawl(t, cfg)
 			if n := reg.Faults.Injected(tt.rule.Fault); n == 0 {
@@ -53,6 +58,16 @@ func TestFaultsLoseNothing(t *testing.T) {
 			}
 		})
 	}
+}
+
+// stallAfter shortens the stall timeout of body reads to d.
+func stallAfter(d time.Duration) func(*Config) {
+	return func(c *Config) { c.Retry.StallTimeout = d }
+}
+
+// headersAfter shortens the wait for response headers to d.
+func headersAfter(d time.Duration) func(*Config) {
+	return func(c *Config) { c.Retry.HeaderTimeout = d }
 }
 
 // TestPermanentFailures: what keeps failing is recorded, the rest of the

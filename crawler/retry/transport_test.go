@@ -40,8 +40,8 @@ func TestRecovers(t *testing.T) {
 		{"truncated body", Config{}, truncated(len(payload))},
 		{"reset before headers", Config{}, reset("")},
 		{"reset mid-body", Config{}, reset("HTTP/1.1 200 OK\r\nContent-Length: 1024\r\n\r\npartial")},
-		{"slow drip", Config{StallTimeout: 50 * time.Millisecond}, drip(len(payload))},
-		{"no headers", Config{HeaderTimeout: 50 * time.Millisecond}, hang},
+		{"slow drip", Config{StallTimeout: 400 * time.Millisecond}, drip(len(payload))},
+		{"no headers", Config{HeaderTimeout: 400 * time.Millisecond}, hang},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
