@@ -21,8 +21,10 @@ import (
 // puts the browser.
 const chromiumPath = "/usr/bin/chromium"
 
-// browserBudget bounds each real-browser test, browser start included.
-const browserBudget = 60 * time.Second
+// browserBudget bounds each real-browser test, browser start included. It
+// only turns a hang into a failure: on a loaded CI machine under -race a
+// full pass over the demo site has taken over 60 s.
+const browserBudget = 5 * time.Minute
 
 // cspProbe runs before any page script and turns every Content Security
 // Policy violation into a console error, so that a violation the browser
