@@ -45,27 +45,21 @@ func (r *renderer) sitemap(s *site) error {
 	return r.xml(s, sitemap, sitemapIndex(parts))
 }
 
-func urlset(urls []string) []byte {
-	var b bytes.Buffer
-	b.WriteString(xml.Header + `<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">`)
-	for _, u := range urls {
-		b.WriteString("<url><loc>")
-		xml.EscapeText(&b, []byte(u))
-		b.WriteString("</loc></url>")
-	}
-	b.WriteString("</urlset>\n")
-	return b.Bytes()
-}
+func urlset(urls []string) []byte { return locList("urlset", "url", urls) }
 
-func sitemapIndex(urls []string) []byte {
+func sitemapIndex(urls []string) []byte { return locList("sitemapindex", "sitemap", urls) }
+
+// locList writes the sitemaps.org document <root> of one <entry><loc> per
+// URL.
+func locList(root, entry string, urls []string) []byte {
 	var b bytes.Buffer
-	b.WriteString(xml.Header + `<sitemapindex xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">`)
+	b.WriteString(xml.Header + "<" + root + ` xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">`)
 	for _, u := range urls {
-		b.WriteString("<sitemap><loc>")
+		b.WriteString("<" + entry + "><loc>")
 		xml.EscapeText(&b, []byte(u))
-		b.WriteString("</loc></sitemap>")
+		b.WriteString("</loc></" + entry + ">")
 	}
-	b.WriteString("</sitemapindex>\n")
+	b.WriteString("</" + root + ">\n")
 	return b.Bytes()
 }
 
