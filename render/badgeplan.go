@@ -72,7 +72,7 @@ func newBadgePlan(p *plan, defaultTag string, log *slog.Logger) *badgePlan {
 	}
 	claims := pathClaims{files: map[string]bool{}, dirs: map[string]bool{}}
 	for _, rp := range p.repos {
-		ip, tag := badgeTarget(rp, defaultTag)
+		ip, tag := rp.defaultImage(defaultTag)
 		set := newBadgeSet(rp, ip, tag, true)
 		if !claims.claim(set.dir) {
 			log.Warn("skipping repository badges: paths collide with other badges", "repo", rp.name, "dir", set.dir)
@@ -105,23 +105,6 @@ func newBadgePlan(p *plan, defaultTag string, log *slog.Logger) *badgePlan {
 		}
 	}
 	return bp
-}
-
-// badgeTarget is the image a repository's own badges follow, and its
-// tag: the image tagged defaultTag when there is one; else the newest
-// tagged image; else the newest image, untagged; else nil.
-func badgeTarget(rp *repoPlan, defaultTag string) (*imagePlan, string) {
-	for _, ip := range rp.images {
-		if slices.Contains(ip.tags, defaultTag) {
-			return ip, defaultTag
-		}
-	}
-	for _, ip := range rp.images { // newest first
-		if len(ip.tags) > 0 {
-			return ip, newestTag(ip.tags)
-		}
-	}
-	return rp.newest(), ""
 }
 
 // badgeTags maps every valid tag of a repository to its image: the tags

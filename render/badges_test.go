@@ -340,24 +340,33 @@ func TestBadgeKinds(t *testing.T) {
 	}
 }
 
-// TestBadgeTarget checks which image a repository's own badges follow.
-func TestBadgeTarget(t *testing.T) {
+// TestDefaultImage checks which image stands for a repository: its own
+// badges, the header and pull command of its page and its row on the
+// index all describe the image with the badge tag, which need not be the
+// newest, while the index's "Newest image" and "Last built" columns are
+// of the newest.
+func TestDefaultImage(t *testing.T) {
 	im := func(name string, d int, tags ...string) snapshot.Image {
-		return single(name, tags, platform("amd64", name, day(d), map[string]string{"org.opencontainers.image.version": name}, nil, name))
+		return single(name, tags, platform("amd64", name, day(d), map[string]string{
+			"org.opencontainers.image.version": name,
+			"org.opencontainers.image.title":   "title " + name,
+		}, nil, name))
 	}
 	tests := []struct {
 		name       string
 		images     []snapshot.Image
 		badgeTag   string
-		want       string // version the badges show
+		want       string // version the badges show, and the image the header describes
 		wantTag    string
 		wantInNote string
+		wantNewest string // the index's "Newest image" column
 	}{
-		{"latest, though not newest", []snapshot.Image{im("one", 1, "latest"), im("two", 2, "v2")}, "", "one", "latest", "tagged latest"},
-		{"configured tag", []snapshot.Image{im("one", 1, "latest"), im("two", 2, "stable")}, "stable", "two", "stable", "tagged stable"},
-		{"newest tagged", []snapshot.Image{im("one", 1, "v1"), im("two", 2, "v2"), im("three", 3)}, "", "two", "v2", "no tag latest"},
-		{"untagged only", []snapshot.Image{im("one", 1), im("two", 2)}, "", "two", "", "which has no tag"},
-		{"no images", nil, "", "unknown", "", "no images yet"},
+		{"latest, though not newest", []snapshot.Image{im("one", 1, "latest"), im("two", 2, "v2")}, "", "one", "latest", "tagged latest", "v2"},
+		{"configured tag", []snapshot.Image{im("one", 1, "latest"), im("two", 2, "stable")}, "stable", "two", "stable", "tagged stable", "stable"},
+		{"configured tag, though not newest", []snapshot.Image{im("one", 1, "stable"), im("two", 2, "latest")}, "stable", "one", "stable", "tagged stable", "latest"},
+		{"newest tagged", []snapshot.Image{im("one", 1, "v1"), im("two", 2, "v2"), im("three", 3)}, "", "two", "v2", "no tag latest", ""},
+		{"untagged only", []snapshot.Image{im("one", 1), im("two", 2)}, "", "two", "", "which has no tag", ""},
+		{"no images", nil, "", "unknown", "", "no images yet", ""},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -379,6 +388,49 @@ func TestBadgeTarget(t *testing.T) {
 				t.Errorf("repository page does not say %q", tc.wantInNote)
 			}
 			checkBadgeTree(t, site, snap)
+
+			wantTitle, wantSub := "ns/repo", ""
+			if tc.want != "unknown" {
+				wantTitle, wantSub = "title "+tc.want, "title "+tc.want
+			}
+			doc := parsePage(t, site[repoPage("ns/repo")])
+			if got := nodeText(first(t, doc, "h1")); got != wantTitle {
+				t.Errorf("repository page title %q, want %q", got, wantTitle)
+			}
+			var pulls []string
+			for _, c := range elements(doc, "div", "cmd") {
+				if strings.HasPrefix(nodeText(first(t, c, "span", "cmd-label")), "by ") {
+					pulls = append(pulls, nodeText(first(t, c, "code")))
+				}
+			}
+			var wantPulls []string
+			if tc.wantTag != "" {
+				wantPulls = []string{"docker pull r.example/ns/repo:" + tc.wantTag}
+			}
+			if !slices.Equal(pulls, wantPulls) {
+				t.Errorf("repository page pull commands %q, want %q", pulls, wantPulls)
+			}
+
+			row := first(t, first(t, parsePage(t, site[indexPage]), "tbody"), "tr")
+			var sub string
+			if s := elements(first(t, row, "th"), "span", "sub"); len(s) > 0 {
+				sub = nodeText(s[0])
+			}
+			if sub != wantSub {
+				t.Errorf("index row title %q, want %q", sub, wantSub)
+			}
+			cells := elements(row, "td")
+			if got := nodeText(cells[2]); got != tc.wantNewest {
+				t.Errorf("index newest image %q, want %q", got, tc.wantNewest)
+			}
+			size := cells[len(cells)-1]
+			var sizeTag string
+			if s := elements(size, "span", "sub"); len(s) > 0 {
+				sizeTag = nodeText(s[0])
+			}
+			if sizeTag != tc.wantTag {
+				t.Errorf("index size is of %q, want %q", sizeTag, tc.wantTag)
+			}
 		})
 	}
 }

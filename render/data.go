@@ -56,17 +56,23 @@ type Namespace struct {
 	Repos    []RepoRow
 }
 
-// RepoRow is one repository on the index.
+// RepoRow is one repository on the index. Title, Description and Size
+// are those of the repository's default image (the one tagged
+// Config.BadgeTag, else its newest tagged image), which Default names
+// by its tag (Text is empty when it has none) and links to; NewestTag
+// and Created are those of its newest image by creation time.
 type RepoRow struct {
 	Name, Href, Title, Description string
 	Tags, Images                   int
+	Default                        Link
 	NewestTag                      Link
 	Created                        Time
 	Size                           Size
 	Failures                       int
 }
 
-// RepoPage is the data of repo.html.
+// RepoPage is the data of repo.html. Title, Description, Links and Pull
+// describe the repository's default image (see RepoRow).
 type RepoPage struct {
 	Page
 	Name, Title string

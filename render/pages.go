@@ -43,11 +43,14 @@ func (r *renderer) indexData() *IndexPage {
 			order = append(order, ns)
 		}
 		row := RepoRow{Name: rp.name, Href: repoPage(rp.name), Tags: rp.tags, Images: len(rp.images), Failures: len(rp.repo.Failures)}
+		if di, tag := rp.defaultImage(r.cfg.badgeTag()); di != nil {
+			row.Title = oneLine(label(di.im, snapshot.LabelTitle))
+			row.Description = r.md.excerpt(label(di.im, snapshot.LabelDescription))
+			row.Size = sizeView(di.im.Size)
+			row.Default = Link{Text: tag, Href: imagePage(rp.name, di.im.Digest)}
+		}
 		if nw := rp.newest(); nw != nil {
-			row.Title = oneLine(label(nw.im, snapshot.LabelTitle))
-			row.Description = r.md.excerpt(label(nw.im, snapshot.LabelDescription))
 			row.Created = timeView(nw.im.Created)
-			row.Size = sizeView(nw.im.Size)
 			if len(nw.tags) > 0 {
 				row.NewestTag = Link{Text: newestTag(nw.tags), Href: imagePage(rp.name, nw.im.Digest)}
 			}
@@ -78,14 +81,14 @@ func (r *renderer) repoData(rp *repoPlan) (*RepoPage, error) {
 		return nil, err
 	}
 	d.JSON = "../../" + api
-	if nw := rp.newest(); nw != nil {
-		d.Title = cmp.Or(oneLine(label(nw.im, snapshot.LabelTitle)), rp.name)
-		if d.Description, err = r.md.render(label(nw.im, snapshot.LabelDescription)); err != nil {
+	if di, tag := rp.defaultImage(r.cfg.badgeTag()); di != nil {
+		d.Title = cmp.Or(oneLine(label(di.im, snapshot.LabelTitle)), rp.name)
+		if d.Description, err = r.md.render(label(di.im, snapshot.LabelDescription)); err != nil {
 			return nil, fmt.Errorf("description of %s: %w", rp.name, err)
 		}
-		d.Links = repoLinks(nw.im)
-		if len(nw.tags) > 0 {
-			d.Pull = pullCommands(r.common.Registry, rp.name, []string{newestTag(nw.tags)}, nw.im.Digest)[:1]
+		d.Links = repoLinks(di.im)
+		if tag != "" {
+			d.Pull = pullCommands(r.common.Registry, rp.name, []string{tag}, di.im.Digest)[:1]
 		}
 	}
 	for _, ip := range rp.images {

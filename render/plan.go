@@ -118,3 +118,24 @@ func (rp *repoPlan) newest() *imagePlan {
 	}
 	return rp.images[0]
 }
+
+// defaultImage is the image that stands for the repository, and its tag:
+// the image tagged defaultTag (Config.BadgeTag) when there is one; else
+// the newest tagged image; else the newest image, untagged; else nil.
+// The repository's own badges, its page's header and pull command and its
+// row on the index all describe this image, so that they agree with each
+// other whatever order the images were built in (a backport built after
+// the release that "latest" points at is newest, but not the default).
+func (rp *repoPlan) defaultImage(defaultTag string) (*imagePlan, string) {
+	for _, ip := range rp.images {
+		if slices.Contains(ip.tags, defaultTag) {
+			return ip, defaultTag
+		}
+	}
+	for _, ip := range rp.images { // newest first
+		if len(ip.tags) > 0 {
+			return ip, newestTag(ip.tags)
+		}
+	}
+	return rp.newest(), ""
+}

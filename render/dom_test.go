@@ -1,0 +1,68 @@
+package render
+
+import (
+	"bytes"
+	"slices"
+	"strings"
+	"testing"
+
+	"golang.org/x/net/html"
+)
+
+// parsePage parses an HTML page.
+func parsePage(t *testing.T, b []byte) *html.Node {
+	t.Helper()
+	doc, err := html.Parse(bytes.NewReader(b))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return doc
+}
+
+// elements returns the elements under n, in document order, named tag
+// ("" for any) that have every class in classes.
+func elements(n *html.Node, tag string, classes ...string) []*html.Node {
+	var out []*html.Node
+	var walk func(*html.Node)
+	walk = func(n *html.Node) {
+		if n.Type == html.ElementNode && (tag == "" || n.Data == tag) {
+			have := strings.Fields(attr(n, "class"))
+			if !slices.ContainsFunc(classes, func(c string) bool { return !slices.Contains(have, c) }) {
+				out = append(out, n)
+			}
+		}
+		for c := n.FirstChild; c != nil; c = c.NextSibling {
+			walk(c)
+		}
+	}
+	walk(n)
+	return out
+}
+
+// first returns the first element elements would return, failing the
+// test when there is none.
+func first(t *testing.T, n *html.Node, tag string, classes ...string) *html.Node {
+	t.Helper()
+	els := elements(n, tag, classes...)
+	if len(els) == 0 {
+		t.Fatalf("no <%s> with classes %q", tag, classes)
+	}
+	return els[0]
+}
+
+// nodeText is the text content of n with runs of white space made one
+// space, trimmed.
+func nodeText(n *html.Node) string {
+	var sb strings.Builder
+	var walk func(*html.Node)
+	walk = func(n *html.Node) {
+		if n.Type == html.TextNode {
+			sb.WriteString(n.Data)
+		}
+		for c := n.FirstChild; c != nil; c = c.NextSibling {
+			walk(c)
+		}
+	}
+	walk(n)
+	return strings.Join(strings.Fields(sb.String()), " ")
+}
