@@ -353,19 +353,11 @@ func (c *crawl) resolveTag(ctx context.Context, r *repoState, tag string) (*snap
 // most once per crawl, checked against d and the descriptor's size.
 func (c *crawl) manifest(ctx context.Context, sess *session, desc *descriptor) (*manifest, error) {
 	m, _, err := c.manifests.get(ctx, desc.Digest, func() (*manifest, error) {
-		if desc.Size > MaxManifest {
-			return nil, &tooLargeError{limit: MaxManifest}
-		}
 		c.counts.manifestGets.Add(1)
-		resp, err := sess.do(ctx, http.MethodGet, sess.url("/v2/"+sess.repo+"/manifests/"+desc.Digest), manifestAccept, MaxManifest)
+		verify := func(want string, b []byte) error { _, err := manifestDigest(want, b); return err }
+		resp, err := fetchByDigest(ctx, sess, "manifest", "/manifests/", desc, manifestAccept, MaxManifest, verify)
 		if err != nil {
 			return nil, err
-		}
-		if _, err := manifestDigest(desc.Digest, resp.body); err != nil {
-			return nil, err
-		}
-		if int64(len(resp.body)) != desc.Size {
-			return nil, fmt.Errorf("manifest is %d bytes, descriptor says %d", len(resp.body), desc.Size)
 		}
 		m, err := parseManifest(resp.header.Get("Content-Type"), resp.body)
 		if err != nil {
@@ -384,19 +376,10 @@ func (c *crawl) manifest(ctx context.Context, sess *session, desc *descriptor) (
 // most once per crawl and checked against its digest and size.
 func (c *crawl) config(ctx context.Context, sess *session, desc *descriptor) (*imageConfig, error) {
 	cfg, _, err := c.configs.get(ctx, desc.Digest, func() (*imageConfig, error) {
-		if desc.Size > MaxConfig {
-			return nil, &tooLargeError{limit: MaxConfig}
-		}
 		c.counts.configGets.Add(1)
-		resp, err := sess.do(ctx, http.MethodGet, sess.url("/v2/"+sess.repo+"/blobs/"+desc.Digest), nil, MaxConfig)
+		resp, err := fetchByDigest(ctx, sess, "config", "/blobs/", desc, nil, MaxConfig, verifyBlob)
 		if err != nil {
 			return nil, err
-		}
-		if err := verifyBlob(desc.Digest, resp.body); err != nil {
-			return nil, err
-		}
-		if int64(len(resp.body)) != desc.Size {
-			return nil, fmt.Errorf("config is %d bytes, descriptor says %d", len(resp.body), desc.Size)
 		}
 		cfg, err := parseConfig(desc.Digest, resp.body)
 		if err != nil {
@@ -409,6 +392,27 @@ func (c *crawl) config(ctx context.Context, sess *session, desc *descriptor) (*i
 		return nil, &fetchError{op: "config", digest: desc.Digest, err: err}
 	}
 	return cfg, nil
+}
+
+// fetchByDigest GETs what desc describes from the repository's endpoint
+// (/manifests/ or /blobs/), refusing it when the descriptor announces more
+// than limit bytes, and checks the body against the descriptor's digest
+// with verify and against its size.
+func fetchByDigest(ctx context.Context, sess *session, what, endpoint string, desc *descriptor, accept []string, limit int64, verify func(string, []byte) error) (*response, error) {
+	if desc.Size > limit {
+		return nil, &tooLargeError{limit: limit}
+	}
+	resp, err := sess.do(ctx, http.MethodGet, sess.url("/v2/"+sess.repo+endpoint+desc.Digest), accept, limit)
+	if err != nil {
+		return nil, err
+	}
+	if err := verify(desc.Digest, resp.body); err != nil {
+		return nil, err
+	}
+	if int64(len(resp.body)) != desc.Size {
+		return nil, fmt.Errorf("%s is %d bytes, descriptor says %d", what, len(resp.body), desc.Size)
+	}
+	return resp, nil
 }
 
 // fetchError says what failed while building an image record.
