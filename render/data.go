@@ -67,8 +67,11 @@ type RepoRow struct {
 	Default                        Link
 	NewestTag                      Link
 	Created                        Time
-	Size                           Size
-	Failures                       int
+	// Size is that of one platform when the default image is an index:
+	// the one SizePlatform names ("os/arch[/variant]"), as on the badges.
+	Size         Size
+	SizePlatform string
+	Failures     int
 }
 
 // RepoPage is the data of repo.html. Title, Description, Links and Pull
@@ -102,11 +105,14 @@ type Command struct{ Label, Text string }
 // HistoryRow is one image in a repository's tag history: all its tags
 // (aliases), newest first across the repository.
 type HistoryRow struct {
-	Tags              []string
-	Href              string
-	Digest, Short     string
-	Created           Time
+	Tags          []string
+	Href          string
+	Digest, Short string
+	Created       Time
+	// Size is that of the platform SizePlatform names for an index (see
+	// RepoRow), else of the image.
 	Size              Size
+	SizePlatform      string
 	Kind, Platforms   string
 	Version, Revision Link
 }
@@ -122,7 +128,7 @@ type ImagePage struct {
 	Description       template.HTML
 	Created           Time
 	Author            string
-	Size              Size
+	Size              Size // of an index, the total of its platforms
 	Pull              []Command
 	About             []Field
 	Metadata          []MetaRow

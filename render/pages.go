@@ -46,7 +46,7 @@ func (r *renderer) indexData() *IndexPage {
 		if di, tag := rp.defaultImage(r.cfg.badgeTag()); di != nil {
 			row.Title = oneLine(label(di.im, snapshot.LabelTitle))
 			row.Description = r.md.excerpt(label(di.im, snapshot.LabelDescription))
-			row.Size = sizeView(di.im.Size)
+			row.Size, row.SizePlatform = shownSize(di.im)
 			row.Default = Link{Text: tag, Href: imagePage(rp.name, di.im.Digest)}
 		}
 		if nw := rp.newest(); nw != nil {
@@ -94,17 +94,19 @@ func (r *renderer) repoData(rp *repoPlan) (*RepoPage, error) {
 	for _, ip := range rp.images {
 		im := ip.im
 		source, rev := label(im, keySource), label(im, keyRevision)
+		size, sizePlatform := shownSize(im)
 		d.History = append(d.History, HistoryRow{
-			Tags:      ip.tags,
-			Href:      imageFile(im.Digest),
-			Digest:    im.Digest,
-			Short:     shortDigest(im.Digest),
-			Created:   timeView(im.Created),
-			Size:      sizeView(im.Size),
-			Kind:      string(im.Kind),
-			Platforms: platformSummary(im),
-			Version:   Link{Text: oneLine(label(im, keyVersion))},
-			Revision:  Link{Text: oneLine(truncate(rev, 12)), Href: commitURL(source, rev)},
+			Tags:         ip.tags,
+			Href:         imageFile(im.Digest),
+			Digest:       im.Digest,
+			Short:        shortDigest(im.Digest),
+			Created:      timeView(im.Created),
+			Size:         size,
+			SizePlatform: sizePlatform,
+			Kind:         string(im.Kind),
+			Platforms:    platformSummary(im),
+			Version:      Link{Text: oneLine(label(im, keyVersion))},
+			Revision:     Link{Text: oneLine(truncate(rev, 12)), Href: commitURL(source, rev)},
 		})
 	}
 	d.Badges = r.repoBadges(rp)

@@ -21,6 +21,20 @@ func timeView(t time.Time) Time {
 // sizeView formats a size in decimal units, as docker and the badges do.
 func sizeView(n int64) Size { return Size{Bytes: n, Text: badge.HumanSize(n)} }
 
+// shownSize is the size that tables give for an image, and for an index
+// the platform it is of: the size and layers badges' platform (see
+// badgePlatform), since a sum over platforms is no size anyone pulls.
+// Other images, and an index whose platform has no size, give their own
+// size and "".
+func shownSize(im *snapshot.Image) (Size, string) {
+	if im.Kind == snapshot.KindIndex {
+		if p, _ := badgePlatform(im); p != nil && p.Size > 0 {
+			return sizeView(p.Size), shortPlatform(p)
+		}
+	}
+	return sizeView(im.Size), ""
+}
+
 // textLink is text linked to itself when it is an http(s) URL.
 func textLink(s string) Link {
 	s = clean(s)
