@@ -99,11 +99,7 @@ func imageBadge(im *snapshot.Image, _ string) badge.Badge {
 	if p == nil || p.Size <= 0 {
 		return badge.Unknown("image")
 	}
-	layers := strconv.Itoa(len(p.Layers)) + " layers"
-	if len(p.Layers) == 1 {
-		layers = "1 layer"
-	}
-	return known("image", sizeText(p.Size)+" | "+layers+which, badge.Unknown)
+	return known("image", sizeText(p.Size)+" | "+plural(len(p.Layers), "layer", "layers")+which, badge.Unknown)
 }
 
 // createdBadge says the creation date, YYYY-MM-DD in UTC: a static badge

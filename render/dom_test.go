@@ -66,3 +66,33 @@ func nodeText(n *html.Node) string {
 	walk(n)
 	return strings.Join(strings.Fields(sb.String()), " ")
 }
+
+// blocks are the elements after which pageText breaks the line.
+var blocks = []string{"p", "div", "h1", "h2", "h3", "li", "dt", "dd", "th", "td", "caption", "summary", "title", "nav", "header", "footer", "section", "details", "table", "tr", "pre"}
+
+// pageText is the text of a page as a person reads it: one line per
+// block element, runs of white space made one space.
+func pageText(t *testing.T, b []byte) string {
+	t.Helper()
+	var sb strings.Builder
+	var walk func(*html.Node)
+	walk = func(n *html.Node) {
+		if n.Type == html.TextNode {
+			sb.WriteString(n.Data)
+		}
+		for c := n.FirstChild; c != nil; c = c.NextSibling {
+			walk(c)
+		}
+		if n.Type == html.ElementNode && slices.Contains(blocks, n.Data) {
+			sb.WriteString("\n")
+		}
+	}
+	walk(parsePage(t, b))
+	var lines []string
+	for l := range strings.Lines(sb.String()) {
+		if l = strings.Join(strings.Fields(l), " "); l != "" {
+			lines = append(lines, l)
+		}
+	}
+	return strings.Join(lines, "\n")
+}

@@ -18,6 +18,12 @@ import (
 // whole page.
 var pageTemplates = []string{"index.html", "repo.html", "image.html", "failures.html", "404.html"}
 
+// funcs are the functions templates may call besides the built-in ones,
+// overrides included:
+//
+//	plural N ONE MANY  N with the noun that fits it: "1 tag", "3 tags"
+var funcs = template.FuncMap{"plural": plural}
+
 // loadTemplates parses the embedded templates, with the *.html files of
 // dir (if not empty) replacing embedded files of the same name or adding
 // partials. Every page set is parsed before anything is executed, so a
@@ -37,7 +43,7 @@ func loadTemplates(dir string) (templateSet, error) {
 			return nil, fmt.Errorf("templates %s: %w", dir, err)
 		}
 	}
-	common := template.New("").Option("missingkey=error")
+	common := template.New("").Funcs(funcs).Option("missingkey=error")
 	for _, name := range slices.Sorted(maps.Keys(files)) {
 		if slices.Contains(pageTemplates, name) {
 			continue

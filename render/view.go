@@ -35,6 +35,15 @@ func shownSize(im *snapshot.Image) (Size, string) {
 	return sizeView(im.Size), ""
 }
 
+// plural is n with the noun that fits it: "1 tag", "2 tags", "0 tags".
+// Templates call it as {{plural .Tags "tag" "tags"}}.
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return "1 " + one
+	}
+	return strconv.Itoa(n) + " " + many
+}
+
 // textLink is text linked to itself when it is an http(s) URL.
 func textLink(s string) Link {
 	s = clean(s)
@@ -66,7 +75,7 @@ func platformSummary(im *snapshot.Image) string {
 		}
 		return strings.Join(names, ", ")
 	default:
-		return strconv.Itoa(n) + " platforms"
+		return plural(n, "platform", "platforms")
 	}
 }
 

@@ -2,7 +2,9 @@
 // site. Each page template (index.html, repo.html, image.html,
 // failures.html, 404.html) defines "title" and "content"; every other file
 // is a shared layout or partial parsed into every page. A directory given
-// to the renderer overrides files here by name.
+// to the renderer overrides files here by name. Besides the built-in
+// functions, templates may call plural: {{plural .Tags "tag" "tags"}}
+// gives "1 tag", "2 tags".
 package templates
 
 import "embed"
