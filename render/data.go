@@ -133,7 +133,7 @@ type ImagePage struct {
 	About             []Field
 	Metadata          []MetaRow
 	Platforms         []PlatformView
-	Attestations      []Blob
+	Attestations      []Attestation
 	ArtifactBlobs     []Blob
 	Subject           Link
 	BaseName, BaseRef string // from annotations, when not found in the snapshot
@@ -153,8 +153,10 @@ type MetaRow struct {
 	Source string
 }
 
-// PlatformView is one runnable image of an image page.
+// PlatformView is one runnable image of an image page. ID is the id of
+// its element on the page ("platform-1" for the first).
 type PlatformView struct {
+	ID                  string
 	Name, Digest, Short string
 	Size                Size
 	Created             Time
@@ -195,6 +197,21 @@ type Step struct {
 type Blob struct {
 	Digest, Short, MediaType, ArtifactType string
 	Size                                   Size
+}
+
+// Attestation is an index entry that is not a platform: a buildx
+// attestation manifest, an artifact, a nested index.
+type Attestation struct {
+	Blob
+	// RefDigest and RefType are the entry's vnd.docker.reference.digest
+	// and vnd.docker.reference.type annotations (buildx sets them on
+	// attestation manifests: the platform manifest attested, and
+	// "attestation-manifest"); empty when not given.
+	RefDigest, RefType string
+	// Attests is the platform RefDigest names, linked to it on the page;
+	// when the index has no such platform, RefDigest shortened and not
+	// linked; empty without RefDigest.
+	Attests Link
 }
 
 // Relative is an image related to this one: a base image or an image

@@ -93,7 +93,7 @@ func fixture() *snapshot.Snapshot {
 		Platforms: []snapshot.Platform{amd, arm},
 		Attestations: []snapshot.Descriptor{{
 			Digest: dg("attestation alpine-3.20"), MediaType: "application/vnd.oci.image.manifest.v1+json", Size: 840,
-			Annotations: map[string]string{"vnd.docker.reference.type": "attestation-manifest"},
+			Annotations: map[string]string{"vnd.docker.reference.type": "attestation-manifest", "vnd.docker.reference.digest": arm.Digest},
 		}},
 	}
 	base := snapshot.Repository{Name: "base/alpine", Images: []snapshot.Image{old, idx}}

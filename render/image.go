@@ -2,6 +2,7 @@ package render
 
 import (
 	"fmt"
+	"strconv"
 	"strings"
 
 	"github.com/regcat/regcat/snapshot"
@@ -39,13 +40,14 @@ func (r *renderer) imageData(ip *imagePlan) (*ImagePage, error) {
 	d.About, d.Metadata = aboutAndMetadata(im)
 	for i := range im.Platforms {
 		pv := r.platformView(&im.Platforms[i])
+		pv.ID = "platform-" + strconv.Itoa(i+1)
 		if d.Author == "" {
 			d.Author = pv.Author
 		}
 		d.Platforms = append(d.Platforms, pv)
 	}
 	for _, a := range im.Attestations {
-		d.Attestations = append(d.Attestations, blob(a.Digest, a.MediaType, a.ArtifactType, a.Size))
+		d.Attestations = append(d.Attestations, attestation(a, d.Platforms))
 	}
 	for _, l := range im.Layers {
 		d.ArtifactBlobs = append(d.ArtifactBlobs, blob(l.Digest, l.MediaType, "", l.Size))
@@ -96,6 +98,40 @@ func (r *renderer) lineage(d *ImagePage, ip *imagePlan) {
 		}
 		d.Children = append(d.Children, relative(c, ""))
 	}
+}
+
+// Annotations of buildx attestation manifests in an index (BuildKit,
+// docs/attestations/attestation-storage.md): the digest of the platform
+// manifest an entry attests, and what kind of reference it is.
+const (
+	keyRefDigest = "vnd.docker.reference.digest"
+	keyRefType   = "vnd.docker.reference.type"
+)
+
+// attestation is the view of an index entry that is not a platform,
+// naming the platform it attests, linked to that platform on the page,
+// when its annotations say which.
+func attestation(a snapshot.Descriptor, platforms []PlatformView) Attestation {
+	v := Attestation{
+		Blob:      blob(a.Digest, a.MediaType, a.ArtifactType, a.Size),
+		RefDigest: oneLine(a.Annotations[keyRefDigest]),
+		RefType:   oneLine(a.Annotations[keyRefType]),
+	}
+	if v.RefDigest == "" {
+		return v
+	}
+	for _, p := range platforms {
+		if p.Digest == v.RefDigest {
+			v.Attests = Link{Text: p.Name, Href: "#" + p.ID}
+			return v
+		}
+	}
+	if snapshot.ValidateDigest(v.RefDigest) == nil {
+		v.Attests = Link{Text: shortDigest(v.RefDigest)}
+	} else {
+		v.Attests = Link{Text: truncate(v.RefDigest, 20)}
+	}
+	return v
 }
 
 func blob(digest, mediaType, artifactType string, size int64) Blob {
