@@ -8,10 +8,13 @@ import (
 )
 
 // Normalize sorts every list of the repository by its documented key, sets
-// the schema version and converts times to UTC, so that equal content
-// encodes to equal bytes.
+// the schema version, converts times to UTC and makes the lists that are
+// always present non-nil (encoded [] rather than null), so that equal
+// content encodes to equal bytes.
 func (r *Repository) Normalize() {
 	r.SchemaVersion = SchemaVersion
+	r.Tags = nonNil(r.Tags)
+	r.Images = nonNil(r.Images)
 	slices.SortFunc(r.Tags, func(a, b Tag) int { return cmp.Compare(a.Name, b.Name) })
 	slices.SortFunc(r.Images, func(a, b Image) int { return cmp.Compare(a.Digest, b.Digest) })
 	for i := range r.Images {
@@ -25,6 +28,7 @@ func (r *Repository) Normalize() {
 // times to UTC.
 func (x *Index) Normalize() {
 	x.SchemaVersion = SchemaVersion
+	x.Repositories = nonNil(x.Repositories)
 	x.CrawledAt = utc(x.CrawledAt)
 	slices.SortFunc(x.Repositories, func(a, b RepoSummary) int { return cmp.Compare(a.Name, b.Name) })
 	for i := range x.Repositories {
@@ -35,11 +39,13 @@ func (x *Index) Normalize() {
 }
 
 func (im *Image) normalize() {
+	im.Tags = nonNil(im.Tags)
 	slices.Sort(im.Tags)
 	im.Tags = slices.Compact(im.Tags)
 	im.Created = utc(im.Created)
 	slices.SortFunc(im.Platforms, comparePlatforms)
 	for i := range im.Platforms {
+		im.Platforms[i].Layers = nonNil(im.Platforms[i].Layers)
 		im.Platforms[i].Config.normalize()
 	}
 	slices.SortFunc(im.Attestations, func(a, b Descriptor) int { return cmp.Compare(a.Digest, b.Digest) })
@@ -163,6 +169,14 @@ func excerpt(s string) string {
 	s = strings.Join(strings.Fields(s), " ")
 	if r := []rune(s); len(r) > MaxExcerpt {
 		return string(r[:MaxExcerpt-1]) + "…"
+	}
+	return s
+}
+
+// nonNil returns s, or an empty slice when s is nil.
+func nonNil[S ~[]E, E any](s S) S {
+	if s == nil {
+		return S{}
 	}
 	return s
 }

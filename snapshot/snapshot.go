@@ -46,7 +46,7 @@ type RepoSummary struct {
 	Tags int `json:"tags"`
 	// Images is the number of distinct top-level digests.
 	Images int `json:"images"`
-	// NewestTag is a tag of the newest image (by Created, then tag name).
+	// NewestTag is a tag of the newest image (by Created, then lowest digest).
 	NewestTag string `json:"newestTag,omitempty"`
 	// LastCreated is the newest image's creation time, if known.
 	LastCreated time.Time `json:"lastCreated,omitzero"`

@@ -54,6 +54,40 @@ func TestBuildSummarizesAndSorts(t *testing.T) {
 	}
 }
 
+// TestBuildWritesEmptyListsAsArrays: a repository or image built with nil
+// lists encodes them as [], as the format documents, never as null.
+func TestBuildWritesEmptyListsAsArrays(t *testing.T) {
+	d := "sha256:" + strings.Repeat("c", 64)
+	s, err := Build(Index{Registry: "localhost:5000"}, []Repository{
+		{Name: "empty"},
+		{Name: "one", Images: []Image{{Digest: d, Kind: KindImage, Platforms: []Platform{{Digest: d}}}}},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	files, err := s.Files()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for name, b := range files {
+		if bytes.Contains(b, []byte("null")) {
+			t.Errorf("%s holds null:\n%s", name, b)
+		}
+	}
+	for _, want := range []string{`"tags": []`, `"images": []`, `"layers": []`} {
+		if !bytes.Contains(files["repos/empty.json"], []byte(want)) && !bytes.Contains(files["repos/one.json"], []byte(want)) {
+			t.Errorf("no %s in the repository files", want)
+		}
+	}
+	empty, err := Build(Index{Registry: "localhost:5000"}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if b, _ := Marshal(&empty.Index); !bytes.Contains(b, []byte(`"repositories": []`)) {
+		t.Errorf("index of no repositories:\n%s", b)
+	}
+}
+
 func TestWriteReadRoundTrip(t *testing.T) {
 	idx, repos := sample()
 	s, err := Build(idx, repos)
