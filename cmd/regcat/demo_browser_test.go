@@ -317,25 +317,33 @@ func testCopy(tb *tab, base string) {
 		for _, problem := range tb.visit(p) {
 			t.Errorf("%s: %s", p, problem)
 		}
-		n := eval[int](tb, `document.querySelectorAll("button[data-copy]:not([hidden])").length`)
-		if n == 0 {
-			t.Errorf("%s: no visible copy buttons", p)
-			continue
-		}
-		label := eval[string](tb, `document.querySelector("button[data-copy]").textContent`)
-		if err := chromedp.Do(tb.ctx, chromedp.Click(chromedp.CSS("button[data-copy]"))); err != nil {
-			t.Fatalf("%s: click a copy button: %v", p, err)
-		}
-		// The button tells what happened: copied, or how to copy by hand.
-		after, err := chromedp.Run(tb.ctx, chromedp.Poll[string](
-			`(function () { var b = document.querySelector("button[data-copy]"); return b.textContent !== `+jsString(label)+` ? b.textContent : null; })()`))
-		if err != nil {
-			t.Errorf("%s: copy button never changed its label %q: %v", p, label, err)
-		}
-		t.Logf("%s: %d copy buttons; clicked one: %q → %q", p, n, label, after)
-		for _, problem := range tb.problems() {
-			t.Errorf("%s after copying: %s", p, problem)
-		}
+		testCopyButton(tb, p)
+	}
+}
+
+// testCopyButton checks on the page open in tb (p names it) that site.js
+// showed every copy button, and that clicking one tells what happened:
+// copied, or how to copy by hand.
+func testCopyButton(tb *tab, p string) {
+	t := tb.t
+	n := eval[int](tb, `document.querySelectorAll("button[data-copy]").length`)
+	shown := eval[int](tb, `Array.from(document.querySelectorAll("button[data-copy]")).filter(function (b) { return b.getClientRects().length > 0; }).length`)
+	if n == 0 || shown != n {
+		t.Errorf("%s: %d of %d copy buttons visible, want all and some", p, shown, n)
+		return
+	}
+	label := eval[string](tb, `document.querySelector("button[data-copy]").textContent`)
+	if err := chromedp.Do(tb.ctx, chromedp.Click(chromedp.CSS("button[data-copy]"))); err != nil {
+		t.Fatalf("%s: click a copy button: %v", p, err)
+	}
+	after, err := chromedp.Run(tb.ctx, chromedp.Poll[string](
+		`(function () { var b = document.querySelector("button[data-copy]"); return b.textContent !== `+jsString(label)+` ? b.textContent : null; })()`))
+	if err != nil {
+		t.Errorf("%s: copy button never changed its label %q: %v", p, label, err)
+	}
+	t.Logf("%s: %d copy buttons; clicked one: %q → %q", p, n, label, after)
+	for _, problem := range tb.problems() {
+		t.Errorf("%s after copying: %s", p, problem)
 	}
 }
 
