@@ -244,7 +244,7 @@ func runCrawl(ctx context.Context, e *env, cfg crawler.Config, dir string, full 
 		"reused", st.Reused, "requests", st.Requests, "retries", st.Retries, "failures", failures,
 		"skipped", st.Skipped, "elapsed", st.Elapsed.Round(time.Millisecond), "snapshot", dir)
 	if failures > 0 {
-		return snap, &partialError{fmt.Errorf("crawl: %d failures recorded in %s", failures, dir)}
+		return snap, &partialError{fmt.Errorf("crawl: %s recorded in %s", count(failures, "failure", "failures"), dir)}
 	}
 	return snap, nil
 }

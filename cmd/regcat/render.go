@@ -101,7 +101,7 @@ func runRender(ctx context.Context, e *env, cfg render.Config, snapshotDir strin
 		fmt.Fprintf(e.stderr, "rendered %d pages (%d files, %d unchanged) to %s\n", st.Pages, st.Files, st.Unchanged, cfg.Out)
 	}
 	if st.Skipped > 0 {
-		return &partialError{fmt.Errorf("%d invalid names were left out of the site", st.Skipped)}
+		return &partialError{fmt.Errorf("%s left out of the site", count(st.Skipped, "invalid name was", "invalid names were"))}
 	}
 	return nil
 }

@@ -23,7 +23,7 @@ func TestRenderCommand(t *testing.T) {
 		file   string // a file the site must hold afterwards
 	}{
 		// The fixture holds the tag "<script>", which is left out: exit 3.
-		{name: "renders", args: []string{"render", "--snapshot", fixture, "--out", filepath.Join(tmp, "site")}, code: exitPartial, stderr: "invalid names", file: filepath.Join(tmp, "site", "index.html")},
+		{name: "renders", args: []string{"render", "--snapshot", fixture, "--out", filepath.Join(tmp, "site")}, code: exitPartial, stderr: "1 invalid name was left out", file: filepath.Join(tmp, "site", "index.html")},
 		{name: "base url", args: []string{"render", "-s", fixture, "-o", filepath.Join(tmp, "pub"), "--base-url", "https://example.github.io/cat", "--title", "Cat"}, code: exitPartial, file: filepath.Join(tmp, "pub", "sitemap.xml")},
 		{name: "bad base url", args: []string{"render", "-s", fixture, "-o", filepath.Join(tmp, "x"), "--base-url", "javascript:alert(1)"}, code: exitUsage, stderr: "base URL"},
 		{name: "positional argument", args: []string{"render", "extra"}, code: exitUsage},
