@@ -1,6 +1,7 @@
 // regcat site script: progressive enhancement only. Every page works
 // without it; with it, the index gets a filter box, tables with
-// [data-sortable] get sortable columns and [data-copy] buttons copy text.
+// [data-sortable] get sortable columns, [data-copy] buttons copy text and
+// a link into a closed <details> opens it.
 (function () {
   "use strict";
 
@@ -113,7 +114,20 @@
     });
   }
 
+  // Open the <details> that holds the element a link's #fragment names
+  // (a platform section from the attestations table), so that following
+  // the link shows it.
+  function openTarget() {
+    var id = decodeURIComponent(location.hash.slice(1));
+    var el = id && document.getElementById(id);
+    for (; el; el = el.parentElement) {
+      if (el.tagName === "DETAILS") el.open = true;
+    }
+  }
+
   function init() {
+    openTarget();
+    window.addEventListener("hashchange", openTarget);
     setupFilter();
     document.querySelectorAll("table[data-sortable]").forEach(setupSort);
     document.querySelectorAll("button[data-copy]").forEach(setupCopy);

@@ -102,6 +102,10 @@ func TestBrowserDemoSite(t *testing.T) {
 				tb.t = t
 				testCopy(tb, origin.base)
 			})
+			t.Run("attestation link opens its platform", func(t *testing.T) {
+				tb.t = t
+				testAttestationLink(tb, origin.base)
+			})
 			if origin.name == "file" {
 				t.Run("badges have their declared size", func(t *testing.T) {
 					tb.t = t
@@ -344,6 +348,32 @@ func testCopyButton(tb *tab, p string) {
 	t.Logf("%s: %d copy buttons; clicked one: %q → %q", p, n, label, after)
 	for _, problem := range tb.problems() {
 		t.Errorf("%s after copying: %s", p, problem)
+	}
+}
+
+// testAttestationLink follows, on a multi-platform image page, an
+// attestation's link to a platform section that starts closed, and expects
+// the section open.
+func testAttestationLink(tb *tab, base string) {
+	t := tb.t
+	u := imagePageForTag(tb, base, "r/tools~cli/", "1.0.0")
+	for _, problem := range tb.visit(u) {
+		t.Errorf("%s: %s", u, problem)
+	}
+	id := eval[string](tb, `(function () {
+  var a = Array.from(document.querySelectorAll('a[href^="#platform-"]')).find(function (a) {
+    var d = document.getElementById(a.getAttribute("href").slice(1));
+    return d && d.tagName === "DETAILS" && !d.open;
+  });
+  if (!a) return "";
+  a.click();
+  return a.getAttribute("href").slice(1);
+})()`)
+	if id == "" {
+		t.Fatalf("%s: no attestation links to a closed platform section", u)
+	}
+	if _, err := chromedp.Run(tb.ctx, chromedp.Poll[bool](`document.getElementById(`+jsString(id)+`).open || null`)); err != nil {
+		t.Errorf("%s: following the link to #%s left it closed: %v", u, id, err)
 	}
 }
 
