@@ -118,7 +118,12 @@
   // (a platform section from the attestations table), so that following
   // the link shows it.
   function openTarget() {
-    var id = decodeURIComponent(location.hash.slice(1));
+    var id;
+    try {
+      id = decodeURIComponent(location.hash.slice(1));
+    } catch (e) {
+      return; // a malformed %-escape names no element
+    }
     var el = id && document.getElementById(id);
     for (; el; el = el.parentElement) {
       if (el.tagName === "DETAILS") el.open = true;
