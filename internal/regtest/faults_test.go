@@ -97,7 +97,7 @@ func TestFaults(t *testing.T) {
 				t.Errorf("got status %d err %v; want a transport error", r.status, r.err)
 			}
 		}},
-		{name: "drip", rule: Rule{Fault: FaultDrip, Delay: 50 * time.Millisecond}, path: manifest, timeout: 300 * time.Millisecond, check: func(t *testing.T, r result) {
+		{name: "drip", rule: Rule{Fault: FaultDrip, Delay: 500 * time.Millisecond}, path: manifest, timeout: 3 * time.Second, check: func(t *testing.T, r result) {
 			if r.status != http.StatusOK || !errors.Is(r.err, context.DeadlineExceeded) || len(r.body) == 0 || len(r.body) > 10 {
 				t.Errorf("got status %d, %d bytes, err %v; want 200, a few bytes, then the deadline", r.status, len(r.body), r.err)
 			}
