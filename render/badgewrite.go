@@ -2,7 +2,7 @@ package render
 
 import (
 	"crypto/sha256"
-	"fmt"
+	"io/fs"
 	"os"
 	"strings"
 	"sync"
@@ -28,21 +28,44 @@ type sharedFiles struct {
 // sharedFile is one badge content. fresh is a file holding it that this
 // render wrote (never one linked from the previous site: its inode keeps
 // an old modification time, which must not spread to files whose content
-// changed), or "".
+// changed), or "". old is a file of the previous site found to hold it
+// and kept is where the new site links that file, or nil and "": another
+// file of the previous site that is the same inode needs no reading, and
+// is linked from kept, within the new site, at less cost.
 type sharedFile struct {
 	mu    sync.Mutex
 	fresh string
+	old   fs.FileInfo
+	kept  string
 }
 
 // writeBadges writes the SVG and endpoint JSON files of a repository's
-// sets.
+// sets. The repository's badge directory is kept open (see site.mkdir)
+// while they are written, each tag's directory only while its files are.
 func (r *renderer) writeBadges(s *site, rp *repoPlan) error {
 	sets := r.badges.tags[rp]
 	if own := r.badges.repos[rp]; own != nil {
 		sets = append([]*badgeSet{own}, sets...)
 	}
+	if len(sets) == 0 {
+		return nil
+	}
+	// Badge files are linked to each other from the open badges/ (see
+	// site.link).
+	top := strings.TrimSuffix(badgesDir, "/")
+	if _, ok := s.dirs.Load(top); !ok {
+		if err := s.mkdir(top); err != nil {
+			return err
+		}
+	}
+	dir := badgesDir + rp.name
+	if err := s.mkdir(dir); err != nil {
+		return err
+	}
+	defer s.closeDir(dir)
+	local := newLocalLinks()
 	for _, set := range sets {
-		if err := r.writeBadgeSet(s, set); err != nil {
+		if err := r.writeBadgeSet(s, set, local); err != nil {
 			return err
 		}
 	}
@@ -50,71 +73,120 @@ func (r *renderer) writeBadges(s *site, rp *repoPlan) error {
 }
 
 // writeBadgeSet writes the files of one set. Its directory is kept open
-// (see site.mkdir) only while they are written: a large site has a badge
-// directory per tag, more than a process may hold open.
-func (r *renderer) writeBadgeSet(s *site, set *badgeSet) error {
-	dir := strings.TrimSuffix(set.dir, "/")
-	if err := s.mkdir(dir); err != nil {
-		return err
-	}
-	defer func() {
-		if d, ok := s.dirs.LoadAndDelete(dir); ok {
-			d.(*os.Root).Close()
+// only while they are written: a large site has a badge directory per
+// tag, more than a process may hold open.
+func (r *renderer) writeBadgeSet(s *site, set *badgeSet, local *localLinks) error {
+	if !set.own { // else writeBadges opened it
+		dir := strings.TrimSuffix(set.dir, "/")
+		if err := s.mkdir(dir); err != nil {
+			return err
 		}
-	}()
+		defer s.closeDir(dir)
+	}
 	for i, k := range badgeKinds {
 		// badge.SVG is as small as the SVG minifier would make it, but
 		// for a few character references in hostile text.
-		if err := r.badges.shared.write(s, set.dir+k.name+".svg", badge.SVG(set.badges[i], r.cfg.BadgeStyle)); err != nil {
+		if err := r.badges.shared.write(s, set.dir+k.name+".svg", badge.SVG(set.badges[i], r.cfg.BadgeStyle), local); err != nil {
 			return err
 		}
-		if err := r.badges.shared.write(s, set.dir+k.name+".json", badge.Endpoint(set.badges[i])); err != nil {
+		if err := r.badges.shared.write(s, set.dir+k.name+".json", badge.Endpoint(set.badges[i]), local); err != nil {
 			return err
 		}
 	}
 	return nil
 }
 
+// localLinks are, for one repository, a file of its badge directory per
+// content that is a link to the content's fresh file, and one that is a
+// link to its file kept from the previous site. Linking from these needs
+// only the repository's open directory, where linking from a file of
+// another repository resolves both paths from badges/.
+type localLinks struct {
+	fresh, kept map[[sha256.Size]byte]string
+}
+
+func newLocalLinks() *localLinks {
+	return &localLinks{fresh: map[[sha256.Size]byte]string{}, kept: map[[sha256.Size]byte]string{}}
+}
+
 // write stores b at name as site.write does, and links to a file of this
 // render with the same bytes when there is one.
-func (sf *sharedFiles) write(s *site, name string, b []byte) error {
+func (sf *sharedFiles) write(s *site, name string, b []byte, local *localLinks) error {
 	sum := sha256.Sum256(b)
 	v, ok := sf.m.Load(sum)
 	if !ok {
 		v, _ = sf.m.LoadOrStore(sum, &sharedFile{})
 	}
-	return s.writeShared(name, b, v.(*sharedFile))
+	return s.writeShared(name, b, v.(*sharedFile), sum, local)
 }
 
-// writeShared is site.write for bytes b that other files of the new site
-// may hold too. As in site.write, a file the previous site holds with the
-// same bytes is linked from there, keeping its modification time. Else it
-// hard-links f's fresh file, or writes b and makes name f's fresh file
-// (also when linking fails: a file system without hard links, an inode
-// at its link limit).
-func (s *site) writeShared(name string, b []byte, f *sharedFile) error {
-	if _, dup := s.written.LoadOrStore(name, true); dup {
-		return fmt.Errorf("site %s: written twice", name)
+// writeShared is site.write for bytes b, whose SHA-256 is sum, that other
+// files of the new site may hold too. As in site.write, a file the
+// previous site holds with the same bytes is linked from there, keeping
+// its modification time. Else it hard-links f's fresh file, or writes b
+// and makes name f's fresh file (also when linking fails: a file system
+// without hard links, an inode at its link limit).
+func (s *site) writeShared(name string, b []byte, f *sharedFile, sum [sha256.Size]byte, local *localLinks) error {
+	if err := s.claim(name, b); err != nil {
+		return err
 	}
-	s.files.Add(1)
-	s.bytes.Add(int64(len(b)))
-	if s.same(name, b) {
-		if err := s.parent.Link(s.outBase+"/"+name, s.tmpBase+"/"+name); err == nil {
-			s.unchanged.Add(1)
+	d, base := s.root(name)
+	if fi := s.oldFile(d, base, name, b); fi != nil {
+		f.mu.Lock()
+		old, kept := f.old, f.kept
+		f.mu.Unlock()
+		if old != nil && os.SameFile(old, fi) {
+			if s.linkFrom(local.kept[sum], kept, name) == nil {
+				local.kept[sum] = name
+				s.unchanged.Add(1)
+				return nil
+			}
+		}
+		if s.same(d, base, name, b) && s.keep(name) == nil {
+			f.mu.Lock()
+			if f.old == nil {
+				f.old, f.kept = fi, name
+			}
+			if os.SameFile(f.old, fi) {
+				local.kept[sum] = name
+			}
+			f.mu.Unlock()
 			return nil
 		}
+	}
+	// The first writer of a content holds the lock until its file exists,
+	// so that the others link to it instead of writing their own.
+	f.mu.Lock()
+	fresh := f.fresh
+	if fresh == "" {
+		defer f.mu.Unlock()
+		if err := s.create(d, base, name, b); err != nil {
+			return err
+		}
+		f.fresh = name
+		local.fresh[sum] = name
+		return nil
+	}
+	f.mu.Unlock()
+	if s.linkFrom(local.fresh[sum], fresh, name) == nil {
+		local.fresh[sum] = name
+		return nil
+	}
+	if err := s.create(d, base, name, b); err != nil {
+		return err
 	}
 	f.mu.Lock()
-	defer f.mu.Unlock()
-	if f.fresh != "" {
-		if err := s.tmp.Link(f.fresh, name); err == nil {
-			return nil
-		}
-	}
-	dir, base := s.root(name)
-	if err := dir.WriteFile(base, b, 0o644); err != nil {
-		return fmt.Errorf("site %s: %w", name, err)
-	}
 	f.fresh = name
+	f.mu.Unlock()
+	local.fresh[sum] = name
 	return nil
+}
+
+// linkFrom links name from near, a link of the same inode as far, when
+// near is not "" and that works, else from far.
+func (s *site) linkFrom(near, far, name string) error {
+	if near != "" && s.link(near, name) == nil {
+		return nil
+	}
+	return s.link(far, name)
 }

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"os"
 	"path"
@@ -34,8 +35,9 @@ type site struct {
 	tmpBase string   // name of the temporary directory in parent
 	outBase string   // name of the output directory in parent
 
-	written sync.Map // paths written so far, to catch collisions
-	dirs    sync.Map // directory name → *os.Root opened in tmp
+	mu      sync.Mutex
+	written map[string]bool // paths written so far, to catch collisions
+	dirs    sync.Map        // directory name → *siteDir
 
 	files, unchanged atomic.Int64
 	bytes            atomic.Int64
@@ -59,7 +61,7 @@ func openSite(out string) (*site, error) {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return nil, fmt.Errorf("output parent: %w", err)
 	}
-	s := &site{outBase: base}
+	s := &site{outBase: base, written: map[string]bool{}}
 	if s.parent, err = os.OpenRoot(dir); err != nil {
 		return nil, fmt.Errorf("output parent: %w", err)
 	}
@@ -111,37 +113,85 @@ func checkReplaceable(out string) (bool, error) {
 	return true, nil
 }
 
-// mkdir creates a directory of the new site and its parents, and opens
-// it so that writes into it need not resolve its path again: os.Root
-// opens every path component, which costs more than the write itself
-// when a site has thousands of small pages.
-func (s *site) mkdir(dir string) error {
-	if err := s.tmp.MkdirAll(dir, 0o755); err != nil {
-		return fmt.Errorf("site %s: %w", dir, err)
+// siteDir is a directory of the new site, opened so that files in it
+// are reached by their base name: os.Root opens every component of a
+// path in turn (two system calls each), which for a small file costs more
+// than writing it. old is the same directory of the previous site, or
+// nil when that has none (noOld) or it could not be opened.
+type siteDir struct {
+	tmp, old *os.Root
+	noOld    bool
+}
+
+func (d *siteDir) close() {
+	d.tmp.Close()
+	if d.old != nil {
+		d.old.Close()
 	}
-	d, err := s.tmp.OpenRoot(dir)
+}
+
+// mkdir creates a directory of the new site and its parents, and opens
+// it and its counterpart in the previous site (see siteDir). A directory
+// whose parent is open is created and opened from there.
+func (s *site) mkdir(dir string) error {
+	d := &siteDir{}
+	var err error
+	if pd, base := s.root(dir); pd != nil {
+		if err = pd.tmp.Mkdir(base, 0o755); err == nil || errors.Is(err, fs.ErrExist) {
+			d.tmp, err = pd.tmp.OpenRoot(base)
+		}
+		if err == nil && pd.old != nil {
+			d.old, d.noOld = openOld(pd.old, base)
+		} else {
+			d.noOld = pd.noOld
+		}
+	} else {
+		if err = s.tmp.MkdirAll(dir, 0o755); err == nil {
+			d.tmp, err = s.tmp.OpenRoot(dir)
+		}
+		if err == nil && s.old != nil {
+			d.old, d.noOld = openOld(s.old, dir)
+		}
+	}
 	if err != nil {
 		return fmt.Errorf("site %s: %w", dir, err)
 	}
 	if _, loaded := s.dirs.LoadOrStore(dir, d); loaded {
-		d.Close()
+		d.close()
 	}
 	return nil
 }
 
-// root returns the opened directory holding name and name's base name.
-func (s *site) root(name string) (*os.Root, string) {
+// openOld opens dir in the previous site, and reports whether it has
+// none. An error other than that (too many open files) leaves files of
+// dir to be found by their whole path.
+func openOld(old *os.Root, dir string) (*os.Root, bool) {
+	d, err := old.OpenRoot(dir)
+	return d, errors.Is(err, fs.ErrNotExist)
+}
+
+// closeDir closes a directory opened by mkdir. Later writes into it
+// resolve their whole path again.
+func (s *site) closeDir(dir string) {
+	if d, ok := s.dirs.LoadAndDelete(dir); ok {
+		d.(*siteDir).close()
+	}
+}
+
+// root returns the opened directory holding name and name's base name,
+// or nil and name when that directory is not open.
+func (s *site) root(name string) (*siteDir, string) {
 	dir, base := path.Split(name)
 	if d, ok := s.dirs.Load(strings.TrimSuffix(dir, "/")); ok {
-		return d.(*os.Root), base
+		return d.(*siteDir), base
 	}
-	return s.tmp, name
+	return nil, name
 }
 
 // closeDirs closes the directories opened by mkdir.
 func (s *site) closeDirs() {
 	s.dirs.Range(func(k, v any) bool {
-		v.(*os.Root).Close()
+		v.(*siteDir).close()
 		s.dirs.Delete(k)
 		return true
 	})
@@ -151,37 +201,125 @@ func (s *site) closeDirs() {
 // whose directory must exist. Writing a path twice is an error: it would
 // mean two things mapped to one page.
 func (s *site) write(name string, b []byte) error {
-	if _, dup := s.written.LoadOrStore(name, true); dup {
+	if err := s.claim(name, b); err != nil {
+		return err
+	}
+	d, base := s.root(name)
+	if s.oldFile(d, base, name, b) != nil && s.same(d, base, name, b) && s.keep(name) == nil {
+		return nil
+	}
+	return s.create(d, base, name, b)
+}
+
+// claim records that name is written with b, and fails if it was before.
+func (s *site) claim(name string, b []byte) error {
+	s.mu.Lock()
+	dup := s.written[name]
+	s.written[name] = true
+	s.mu.Unlock()
+	if dup {
 		return fmt.Errorf("site %s: written twice", name)
 	}
 	s.files.Add(1)
 	s.bytes.Add(int64(len(b)))
-	if s.same(name, b) {
-		err := s.parent.Link(s.outBase+"/"+name, s.tmpBase+"/"+name)
-		if err == nil {
-			s.unchanged.Add(1)
-			return nil
-		}
+	return nil
+}
+
+// create writes b at name, d and base being what root returns for it.
+func (s *site) create(d *siteDir, base, name string, b []byte) error {
+	dir := s.tmp
+	if d != nil {
+		dir = d.tmp
 	}
-	dir, base := s.root(name)
 	if err := dir.WriteFile(base, b, 0o644); err != nil {
 		return fmt.Errorf("site %s: %w", name, err)
 	}
 	return nil
 }
 
-// same reports whether the previous site holds a regular file name with
-// exactly the bytes b.
-func (s *site) same(name string, b []byte) bool {
-	if s.old == nil {
-		return false
+// oldRoot returns the directory of the previous site from which to
+// reach name, and name relative to it, or nil when there is none; d and
+// base are what root returns for name.
+func (s *site) oldRoot(d *siteDir, base, name string) (*os.Root, string) {
+	switch {
+	case s.old == nil || d != nil && d.noOld:
+		return nil, ""
+	case d != nil && d.old != nil:
+		return d.old, base
+	default:
+		return s.old, name
 	}
-	fi, err := s.old.Lstat(name)
+}
+
+// oldFile returns the file information of name in the previous site when
+// that is a regular file of len(b) bytes, which may hold b, or else nil.
+func (s *site) oldFile(d *siteDir, base, name string, b []byte) fs.FileInfo {
+	dir, rel := s.oldRoot(d, base, name)
+	if dir == nil {
+		return nil
+	}
+	fi, err := dir.Lstat(rel)
 	if err != nil || !fi.Mode().IsRegular() || fi.Size() != int64(len(b)) {
+		return nil
+	}
+	return fi
+}
+
+// same reports whether name in the previous site, found regular and of
+// the right size by oldFile, holds exactly the bytes b.
+func (s *site) same(d *siteDir, base, name string, b []byte) bool {
+	dir, rel := s.oldRoot(d, base, name)
+	if dir == nil {
 		return false
 	}
-	old, err := s.old.ReadFile(name)
-	return err == nil && bytes.Equal(old, b)
+	f, err := dir.Open(rel)
+	if err != nil {
+		return false
+	}
+	defer f.Close()
+	p := compareBufs.Get().(*[]byte)
+	defer compareBufs.Put(p)
+	if cap(*p) <= len(b) {
+		*p = make([]byte, len(b)+1)
+	}
+	// One byte more than b, to see the file end where b does.
+	old := (*p)[:len(b)+1]
+	n, err := io.ReadFull(f, old)
+	return n == len(b) && (err == io.EOF || err == io.ErrUnexpectedEOF) && bytes.Equal(old[:n], b)
+}
+
+// compareBufs holds buffers (*[]byte) for same, which would otherwise
+// allocate the size of the site in garbage on every unchanged render.
+var compareBufs = sync.Pool{New: func() any { return new([]byte) }}
+
+// keep hard-links name from the previous site into the new one, which
+// keeps its inode and modification time.
+func (s *site) keep(name string) error {
+	if err := s.parent.Link(s.outBase+"/"+name, s.tmpBase+"/"+name); err != nil {
+		return err
+	}
+	s.unchanged.Add(1)
+	return nil
+}
+
+// link hard-links the file old of the new site at name. It resolves the
+// paths from the deepest open directory holding both, since os.Root
+// opens every path component on the way.
+func (s *site) link(old, name string) error {
+	dir := name
+	for {
+		i := strings.LastIndexByte(dir, '/')
+		if i < 0 {
+			return s.tmp.Link(old, name)
+		}
+		dir = dir[:i]
+		if !strings.HasPrefix(old, dir+"/") {
+			continue
+		}
+		if d, ok := s.dirs.Load(dir); ok {
+			return d.(*siteDir).tmp.Link(old[i+1:], name[i+1:])
+		}
+	}
 }
 
 // commit swaps the new site in for the previous one. The previous site is
