@@ -34,7 +34,7 @@ func (r *renderer) imageData(ip *imagePlan) (*ImagePage, error) {
 		return nil, err
 	}
 	d.JSON = "../../" + api
-	if d.Description, err = r.md.render(label(im, snapshot.LabelDescription)); err != nil {
+	if d.Description, err = r.description(label(im, snapshot.LabelDescription)); err != nil {
 		return nil, fmt.Errorf("description of %s@%s: %w", rp.name, im.Digest, err)
 	}
 	d.About, d.Metadata = aboutAndMetadata(im)

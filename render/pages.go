@@ -83,7 +83,7 @@ func (r *renderer) repoData(rp *repoPlan) (*RepoPage, error) {
 	d.JSON = "../../" + api
 	if di, tag := rp.defaultImage(r.cfg.badgeTag()); di != nil {
 		d.Title = cmp.Or(oneLine(label(di.im, snapshot.LabelTitle)), rp.name)
-		if d.Description, err = r.md.render(label(di.im, snapshot.LabelDescription)); err != nil {
+		if d.Description, err = r.description(label(di.im, snapshot.LabelDescription)); err != nil {
 			return nil, fmt.Errorf("description of %s: %w", rp.name, err)
 		}
 		d.Links = repoLinks(di.im)

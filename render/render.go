@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"html/template"
 	"io/fs"
 	"path"
 	"runtime"
@@ -112,6 +113,7 @@ type renderer struct {
 
 	pages atomic.Int64
 	bufs  sync.Pool
+	descs sync.Map // Markdown source → minified template.HTML, see description
 }
 
 // write renders every file of the site into s. Pages are rendered in
@@ -174,8 +176,9 @@ func (r *renderer) write(ctx context.Context, s *site) error {
 	return nil
 }
 
-// page executes the page template tmpl with data, minifies the result and
-// writes it to name.
+// page executes the page template tmpl with data and writes the result
+// to name. The templates were minified when they were loaded, so the
+// page is not minified again.
 func (r *renderer) page(s *site, name, tmpl string, data any) error {
 	buf := r.buffer()
 	defer r.bufs.Put(buf)
@@ -185,13 +188,27 @@ func (r *renderer) page(s *site, name, tmpl string, data any) error {
 	if err != nil {
 		return fmt.Errorf("page %s: %w", name, err)
 	}
-	out := r.buffer()
-	defer r.bufs.Put(out)
-	if err := r.min.Minify(typeHTML, out, buf); err != nil {
-		return fmt.Errorf("minify %s: %w", name, err)
-	}
 	r.pages.Add(1)
-	return s.write(name, out.Bytes())
+	return s.write(name, buf.Bytes())
+}
+
+// description is a Markdown description as minified HTML (see
+// markdown.render), which pages insert as it is.
+func (r *renderer) description(src string) (template.HTML, error) {
+	if h, ok := r.descs.Load(src); ok {
+		return h.(template.HTML), nil
+	}
+	h, err := r.md.render(src)
+	if err != nil {
+		return "", err
+	}
+	b, err := r.min.Bytes(typeHTML, []byte(h))
+	if err != nil {
+		return "", fmt.Errorf("minify: %w", err)
+	}
+	h = template.HTML(b)
+	r.descs.Store(src, h)
+	return h, nil
 }
 
 func (r *renderer) buffer() *bytes.Buffer {

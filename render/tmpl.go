@@ -76,7 +76,7 @@ func loadTemplates(dir string) (templateSet, error) {
 
 // readTemplates reads the *.html files at the root of fsys into files,
 // with CRLF line ends normalised to LF so output does not depend on how
-// a template file was checked out.
+// a template file was checked out, and minified (see minifyTemplate).
 func readTemplates(fsys fs.FS, files map[string]string) error {
 	names, err := fs.Glob(fsys, "*.html")
 	if err != nil {
@@ -87,7 +87,11 @@ func readTemplates(fsys fs.FS, files map[string]string) error {
 		if err != nil {
 			return err
 		}
-		files[name] = strings.ReplaceAll(string(b), "\r\n", "\n")
+		src, err := minifyTemplate(strings.ReplaceAll(string(b), "\r\n", "\n"))
+		if err != nil {
+			return fmt.Errorf("minify %s: %w", name, err)
+		}
+		files[name] = src
 	}
 	return nil
 }
