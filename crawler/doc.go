@@ -10,6 +10,13 @@
 // through the [retry] transport (backoff, Retry-After, stall timeouts)
 // beneath go-containerregistry's authentication (basic and bearer token).
 //
+// A full crawl costs the list pages, one manifest GET per tag, one GET per
+// platform manifest and per config not already fetched, and the
+// authentication handshakes. A tag's digest is known only once its
+// manifest is fetched, so a tag that aliases another costs its own GET by
+// tag; its bytes are verified and the image record already built is
+// reused.
+//
 // One repository or tag failing is recorded in the snapshot and the crawl
 // goes on; only an unreachable registry, credentials that the registry
 // rejects outright, or a cancelled context end it with an error.
