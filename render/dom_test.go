@@ -53,6 +53,12 @@ func first(t *testing.T, n *html.Node, tag string, classes ...string) *html.Node
 // nodeText is the text content of n with runs of white space made one
 // space, trimmed.
 func nodeText(n *html.Node) string {
+	return strings.Join(strings.Fields(rawText(n, nil)), " ")
+}
+
+// rawText is the text content of n, with a newline after every element
+// named in breaks.
+func rawText(n *html.Node, breaks []string) string {
 	var sb strings.Builder
 	var walk func(*html.Node)
 	walk = func(n *html.Node) {
@@ -62,9 +68,12 @@ func nodeText(n *html.Node) string {
 		for c := n.FirstChild; c != nil; c = c.NextSibling {
 			walk(c)
 		}
+		if n.Type == html.ElementNode && slices.Contains(breaks, n.Data) {
+			sb.WriteString("\n")
+		}
 	}
 	walk(n)
-	return strings.Join(strings.Fields(sb.String()), " ")
+	return sb.String()
 }
 
 // blocks are the elements after which pageText breaks the line.
@@ -74,22 +83,9 @@ var blocks = []string{"p", "div", "h1", "h2", "h3", "li", "dt", "dd", "th", "td"
 // block element, runs of white space made one space.
 func pageText(t *testing.T, b []byte) string {
 	t.Helper()
-	var sb strings.Builder
-	var walk func(*html.Node)
-	walk = func(n *html.Node) {
-		if n.Type == html.TextNode {
-			sb.WriteString(n.Data)
-		}
-		for c := n.FirstChild; c != nil; c = c.NextSibling {
-			walk(c)
-		}
-		if n.Type == html.ElementNode && slices.Contains(blocks, n.Data) {
-			sb.WriteString("\n")
-		}
-	}
-	walk(parsePage(t, b))
+	text := rawText(parsePage(t, b), blocks)
 	var lines []string
-	for l := range strings.Lines(sb.String()) {
+	for l := range strings.Lines(text) {
 		if l = strings.Join(strings.Fields(l), " "); l != "" {
 			lines = append(lines, l)
 		}

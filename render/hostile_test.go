@@ -120,18 +120,7 @@ func textOf(t *testing.T, b []byte) string {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var sb strings.Builder
-	var walk func(*html.Node)
-	walk = func(n *html.Node) {
-		if n.Type == html.TextNode {
-			sb.WriteString(n.Data)
-		}
-		for c := n.FirstChild; c != nil; c = c.NextSibling {
-			walk(c)
-		}
-	}
-	walk(doc)
-	return sb.String()
+	return rawText(doc, nil)
 }
 
 func attr(n *html.Node, key string) string {
