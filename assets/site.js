@@ -1,7 +1,8 @@
 // regcat site script: progressive enhancement only. Every page works
 // without it; with it, the index gets a filter box, tables with
-// [data-sortable] get sortable columns, [data-copy] buttons copy text and
-// a link into a closed <details> opens it.
+// [data-sortable] get sortable columns, [data-copy] buttons copy their
+// value or the <code> beside them, and a link into a closed <details>
+// opens it.
 (function () {
   "use strict";
 
@@ -97,11 +98,19 @@
     }
     return fallbackCopy(text);
   }
+  // copyText is what a copy button copies: its data-copy value, or when
+  // that is empty the text of the <code> beside it.
+  function copyText(btn) {
+    var text = btn.getAttribute("data-copy");
+    if (text) return text;
+    var code = btn.parentNode.querySelector("code");
+    return code ? code.textContent : "";
+  }
   function setupCopy(btn) {
     var label = btn.textContent;
     btn.hidden = false;
     btn.addEventListener("click", function () {
-      copy(btn.getAttribute("data-copy")).then(function () {
+      copy(copyText(btn)).then(function () {
         btn.textContent = "Copied";
         btn.setAttribute("data-state", "done");
       }, function () {

@@ -555,7 +555,9 @@ func TestBadgeSnippets(t *testing.T) {
 	}
 }
 
-// copyTexts returns the data-copy texts of a page.
+// copyTexts returns what the copy buttons of a page copy, as site.js
+// decides it: the button's data-copy value, or when that is empty the text
+// of the first <code> in the button's parent.
 func copyTexts(t *testing.T, page []byte) map[string]bool {
 	t.Helper()
 	doc, err := html.Parse(bytes.NewReader(page))
@@ -565,10 +567,12 @@ func copyTexts(t *testing.T, page []byte) map[string]bool {
 	out := map[string]bool{}
 	var walk func(*html.Node)
 	walk = func(n *html.Node) {
-		if n.Type == html.ElementNode {
-			if v := attr(n, "data-copy"); v != "" {
-				out[v] = true
+		if n.Type == html.ElementNode && n.Data == "button" && hasAttr(n, "data-copy") {
+			v := attr(n, "data-copy")
+			if code := elements(n.Parent, "code"); v == "" && len(code) > 0 {
+				v = rawText(code[0], nil)
 			}
+			out[v] = true
 		}
 		for c := n.FirstChild; c != nil; c = c.NextSibling {
 			walk(c)

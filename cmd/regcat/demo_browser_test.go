@@ -322,6 +322,40 @@ func testCopy(tb *tab, base string) {
 			t.Errorf("%s: %s", p, problem)
 		}
 		testCopyButton(tb, p)
+		testCopiedText(tb, p)
+	}
+}
+
+// copyHook makes the page record in window.regcatCopied what site.js puts
+// on the clipboard, by either of its ways (the Clipboard API, or
+// execCommand on a selected text area).
+const copyHook = `(function () {
+  window.regcatCopied = null;
+  if (navigator.clipboard) {
+    navigator.clipboard.writeText = function (t) { window.regcatCopied = t; return Promise.resolve(); };
+  }
+  document.execCommand = function (c) {
+    if (c !== "copy") return false;
+    window.regcatCopied = document.activeElement && document.activeElement.value;
+    return true;
+  };
+})()`
+
+// testCopiedText clicks the copy button of the page's first pull command
+// and expects the clipboard to receive the command as shown beside it.
+func testCopiedText(tb *tab, p string) {
+	t := tb.t
+	shown := eval[string](tb, `document.querySelector(".cmd code").textContent`)
+	if !strings.HasPrefix(shown, "docker pull ") {
+		t.Fatalf("%s: first command is %q, want a docker pull", p, shown)
+	}
+	eval[any](tb, copyHook)
+	if err := chromedp.Do(tb.ctx, chromedp.Click(chromedp.CSS(".cmd button[data-copy]"))); err != nil {
+		t.Fatalf("%s: click the pull command's copy button: %v", p, err)
+	}
+	got, err := chromedp.Run(tb.ctx, chromedp.Poll[string](`window.regcatCopied`))
+	if err != nil || got != shown {
+		t.Errorf("%s: copied %q (%v), want the command shown, %q", p, got, err, shown)
 	}
 }
 
