@@ -58,13 +58,13 @@ type Namespace struct {
 
 // RepoRow is one repository on the index. Title, Description and Size
 // are those of the repository's default image (the one tagged
-// Config.BadgeTag, else its newest tagged image), which Default names
-// by its tag (Text is empty when it has none) and links to; NewestTag
-// and Created are those of its newest image by creation time.
+// Config.BadgeTag, else its newest tagged image), which DefaultTag names
+// (empty when it has no tag); NewestTag and Created are those of its
+// newest image by creation time.
 type RepoRow struct {
 	Name, Href, Title, Description string
 	Tags, Images                   int
-	Default                        Link
+	DefaultTag                     string
 	NewestTag                      Link
 	Created                        Time
 	// Size is that of one platform when the default image is an index:

@@ -47,7 +47,7 @@ func (r *renderer) indexData() *IndexPage {
 			row.Title = oneLine(label(di.im, snapshot.LabelTitle))
 			row.Description = r.md.excerpt(label(di.im, snapshot.LabelDescription))
 			row.Size, row.SizePlatform = shownSize(di.im)
-			row.Default = Link{Text: tag, Href: imagePage(rp.name, di.im.Digest)}
+			row.DefaultTag = tag
 		}
 		if nw := rp.newest(); nw != nil {
 			row.Created = timeView(nw.im.Created)
