@@ -62,7 +62,7 @@ func ValidateTag(tag string) error {
 // canonical lower-case hex form.
 func ValidateDigest(d string) error {
 	if !digestRE.MatchString(d) {
-		return fmt.Errorf("%w: digest %q is not a canonical sha256 or sha512 digest", ErrInvalidName, truncate(d, 80))
+		return fmt.Errorf("%w: digest %q is not a canonical sha256 or sha512 digest", ErrInvalidName, Truncate(d, 80))
 	}
 	return nil
 }
@@ -78,11 +78,4 @@ func RepoPath(name string) (string, error) {
 		return "", err
 	}
 	return "repos/" + strings.ReplaceAll(name, "/", "~") + ".json", nil
-}
-
-func truncate(s string, n int) string {
-	if len(s) <= n {
-		return s
-	}
-	return s[:n] + "…"
 }

@@ -166,11 +166,7 @@ func excerpt(s string) string {
 	if i := strings.Index(s, "\n\n"); i >= 0 {
 		s = s[:i]
 	}
-	s = strings.Join(strings.Fields(s), " ")
-	if r := []rune(s); len(r) > MaxExcerpt {
-		return string(r[:MaxExcerpt-1]) + "…"
-	}
-	return s
+	return Truncate(strings.Join(strings.Fields(s), " "), MaxExcerpt)
 }
 
 // nonNil returns s, or an empty slice when s is nil.
