@@ -3,7 +3,6 @@ package snapshot
 import (
 	"cmp"
 	"slices"
-	"strings"
 	"time"
 )
 
@@ -94,79 +93,6 @@ func utc(t time.Time) time.Time {
 		return time.Time{}
 	}
 	return t.UTC().Round(0)
-}
-
-// Well-known label and annotation keys used for summaries.
-const (
-	LabelTitle          = "org.opencontainers.image.title"
-	LabelDescription    = "org.opencontainers.image.description"
-	LabelSchemaName     = "org.label-schema.name"
-	LabelSchemaDescript = "org.label-schema.description"
-)
-
-// Label returns the value of key for the image: from the top-level
-// manifest's annotations, else from the first platform (in sorted order)
-// whose config labels or manifest annotations set it, else "".
-func (im *Image) Label(key string) string {
-	if v, ok := im.Annotations[key]; ok {
-		return v
-	}
-	for _, p := range im.Platforms {
-		if v, ok := p.Config.Labels[key]; ok {
-			return v
-		}
-		if v, ok := p.Annotations[key]; ok {
-			return v
-		}
-	}
-	return ""
-}
-
-// Newest returns the image with the latest Created time (ties broken by the
-// lowest digest), or nil when the repository has no images.
-func (r *Repository) Newest() *Image {
-	var best *Image
-	for i := range r.Images {
-		im := &r.Images[i]
-		if best == nil || im.Created.After(best.Created) ||
-			(im.Created.Equal(best.Created) && im.Digest < best.Digest) {
-			best = im
-		}
-	}
-	return best
-}
-
-// MaxExcerpt is the longest description excerpt, in runes, that
-// [Summarize] keeps.
-const MaxExcerpt = 200
-
-// Summarize derives the index entry of a normalised repository.
-func Summarize(r *Repository) (RepoSummary, error) {
-	path, err := RepoPath(r.Name)
-	if err != nil {
-		return RepoSummary{}, err
-	}
-	s := RepoSummary{Name: r.Name, Path: path, Tags: len(r.Tags), Images: len(r.Images), Failures: len(r.Failures)}
-	im := r.Newest()
-	if im == nil {
-		return s, nil
-	}
-	if len(im.Tags) > 0 {
-		s.NewestTag = im.Tags[0]
-	}
-	s.LastCreated, s.Size = im.Created, im.Size
-	s.Title = cmp.Or(im.Label(LabelTitle), im.Label(LabelSchemaName))
-	s.Description = excerpt(cmp.Or(im.Label(LabelDescription), im.Label(LabelSchemaDescript)))
-	return s, nil
-}
-
-// excerpt returns the first paragraph of s, cut to MaxExcerpt runes.
-func excerpt(s string) string {
-	s = strings.TrimSpace(strings.ReplaceAll(s, "\r\n", "\n"))
-	if i := strings.Index(s, "\n\n"); i >= 0 {
-		s = s[:i]
-	}
-	return Truncate(strings.Join(strings.Fields(s), " "), MaxExcerpt)
 }
 
 // nonNil returns s, or an empty slice when s is nil.

@@ -351,7 +351,7 @@ func TestSchemaRejects(t *testing.T) {
 	validIndex := `{
   "schemaVersion": 1, "registry": "localhost:5000", "crawledAt": "2025-01-01T00:00:00Z",
   "repositories": [{"name": "team-a/api", "path": "repos/team-a~api.json", "tags": 1, "images": 1,
-    "newestTag": "v1", "lastCreated": "2024-05-02T10:00:00.5Z", "size": 30, "failures": 1}],
+    "defaultTag": "v1", "lastCreated": "2024-05-02T10:00:00.5Z", "size": 30, "failures": 1}],
   "failures": [{"op": "catalog", "status": 500, "error": "catalog page 2"}],
   "skipped": [{"name": "UPPER/case", "reason": "invalid name"}]
 }`

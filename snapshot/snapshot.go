@@ -46,13 +46,16 @@ type RepoSummary struct {
 	Tags int `json:"tags"`
 	// Images is the number of distinct top-level digests.
 	Images int `json:"images"`
-	// NewestTag is a tag of the newest image (by Created, then lowest digest).
-	NewestTag string `json:"newestTag,omitempty"`
+	// DefaultTag is the tag by which the repository's default image is
+	// found (see [DefaultImage]): PreferredTag when an image has it, else
+	// the display tag of the newest tagged image; empty when the default
+	// image is untagged or there is none.
+	DefaultTag string `json:"defaultTag,omitempty"`
 	// LastCreated is the newest image's creation time, if known.
 	LastCreated time.Time `json:"lastCreated,omitzero"`
-	// Size is the newest image's total compressed size in bytes.
+	// Size is the default image's total compressed size in bytes.
 	Size int64 `json:"size,omitempty"`
-	// Title and Description come from the newest image's labels.
+	// Title and Description come from the default image's labels.
 	Title       string `json:"title,omitempty"`
 	Description string `json:"description,omitempty"`
 	// Failures counts the repository's recorded failures.

@@ -20,7 +20,7 @@ func sample() (Index, []Repository) {
 			Images: []Image{
 				{Digest: d('b'), Kind: KindImage, Tags: []string{"v2", "latest"}, Created: t1, Size: 30,
 					Platforms: []Platform{{OS: "linux", Architecture: "amd64", Digest: d('b'),
-						Config: Config{Labels: map[string]string{LabelTitle: "API", LabelDescription: "The API.\n\nMore text."}}}}},
+						Config: Config{Labels: map[string]string{KeyTitle: "API", KeyDescription: "The API.\n\nMore text."}}}}},
 				{Digest: d('a'), Kind: KindImage, Tags: []string{"v1"}, Created: t2, Size: 20},
 			},
 			Failures: []Failure{{Repo: "team-a/api", Tag: "z", Op: "manifest", Error: "x"}, {Repo: "team-a/api", Tag: "b", Op: "manifest", Error: "y"}},
@@ -40,7 +40,7 @@ func TestBuildSummarizesAndSorts(t *testing.T) {
 		t.Fatalf("repositories not sorted: %v", got)
 	}
 	api := s.Index.Repositories[1]
-	want := RepoSummary{Name: "team-a/api", Path: "repos/team-a~api.json", Tags: 3, Images: 2, NewestTag: "latest",
+	want := RepoSummary{Name: "team-a/api", Path: "repos/team-a~api.json", Tags: 3, Images: 2, DefaultTag: "latest",
 		LastCreated: time.Date(2025, 3, 1, 11, 0, 0, 0, time.UTC), Size: 30, Title: "API", Description: "The API.", Failures: 2}
 	if api != want {
 		t.Errorf("summary:\n got %+v\nwant %+v", api, want)
