@@ -2,39 +2,53 @@ package render
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"fmt"
 	"unicode/utf8"
 
+	"github.com/regcat/regcat/catalog"
 	"github.com/regcat/regcat/snapshot"
 )
 
-// apiIndex writes api/index.json: the snapshot's index, listing only the
-// repositories the site has.
-func (r *renderer) apiIndex(s *site) error {
-	idx := r.snap.Index
-	idx.Repositories = nil
-	have := make(map[string]bool, len(r.plan.repos))
-	for _, rp := range r.plan.repos {
-		have[rp.name] = true
+// apiOutput writes api/index.json and a JSON record per repository
+// under api/repos/.
+var apiOutput = output{name: "api", write: func(ctx context.Context, r *renderer, s *site, spawn spawner) error {
+	if err := s.mkdir(apiDir + "repos"); err != nil {
+		return err
 	}
-	for _, sum := range r.snap.Index.Repositories {
-		if have[sum.Name] {
-			idx.Repositories = append(idx.Repositories, sum)
-			delete(have, sum.Name)
+	if err := spawn(func(context.Context) error { return r.apiIndex(s) }); err != nil {
+		return err
+	}
+	for _, rp := range r.cat.Repos {
+		if err := spawn(func(context.Context) error { return r.apiRepo(s, rp) }); err != nil {
+			return err
 		}
+	}
+	return nil
+}}
+
+// apiIndex writes api/index.json: the snapshot's index, listing the
+// repositories the site has, each summarised from the images the site
+// shows with the default image its pages and badges follow
+// (Config.BadgeTag).
+func (r *renderer) apiIndex(s *site) error {
+	idx := r.cat.Snapshot.Index
+	idx.Repositories = make([]snapshot.RepoSummary, len(r.cat.Repos))
+	for i, rp := range r.cat.Repos {
+		idx.Repositories[i] = rp.Summary
 	}
 	return r.json(s, apiDir+snapshot.IndexFile, &idx)
 }
 
 // apiRepo writes a repository's JSON record, without environment
 // variables unless Config.ShowEnv.
-func (r *renderer) apiRepo(s *site, rp *repoPlan) error {
-	name, err := apiRepo(rp.name)
+func (r *renderer) apiRepo(s *site, rp *catalog.Repo) error {
+	name, err := apiPath(rp.Name)
 	if err != nil {
 		return err
 	}
-	return r.json(s, name, public(rp.repo, r.cfg.ShowEnv))
+	return r.json(s, name, public(rp.Snap, r.cfg.ShowEnv))
 }
 
 // json writes v, minified. The field order and sorted map keys of the

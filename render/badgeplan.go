@@ -6,13 +6,15 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/regcat/regcat/catalog"
 	"github.com/regcat/regcat/render/badge"
 	"github.com/regcat/regcat/snapshot"
 )
 
-// DefaultBadgeTag is the tag a repository's own badges follow when
+// DefaultBadgeTag is the tag a repository's own badges (and its index
+// row, its page's header and its api/index.json entry) follow when
 // Config.BadgeTag is empty.
-const DefaultBadgeTag = "latest"
+const DefaultBadgeTag = snapshot.PreferredTag
 
 // badgesDir holds every badge: badges/<repo>/<kind>.svg for a repository
 // and badges/<repo>/<tag>/<kind>.svg for each of its tags, each with a
@@ -20,13 +22,13 @@ const DefaultBadgeTag = "latest"
 // read like image references.
 const badgesDir = "badges/"
 
-// badgeSet is the badges of one directory: a repository's own, or one
+// badgeDir is the badges of one directory: a repository's own, or one
 // tag's.
-type badgeSet struct {
-	repo *repoPlan
+type badgeDir struct {
+	repo *catalog.Repo
 	// image is what the badges describe; nil when there is none (a
 	// repository without images, a tag the crawl could not read).
-	image *imagePlan
+	image *catalog.Image
 	// tag is the tag of the set, or for a repository's own set the tag of
 	// the image it follows ("" when that image has none).
 	tag    string
@@ -35,14 +37,14 @@ type badgeSet struct {
 	badges []badge.Badge
 }
 
-// badgePlan is every badge set the site has. Sets whose paths would
-// collide with those of another are left out (see newBadgePlan).
+// badgePlan is every badge directory the site has. Directories whose
+// paths would collide with those of another are left out (see
+// newBadgePlan).
 type badgePlan struct {
-	repos  map[*repoPlan]*badgeSet
-	tags   map[*repoPlan][]*badgeSet // by tag
-	images map[*imagePlan]*badgeSet  // the set an image page shows
-	count  int                       // sets kept
-	shared sharedFiles               // files written, by content
+	repos  map[*catalog.Repo]*badgeDir
+	tags   map[*catalog.Repo][]*badgeDir // by tag
+	images map[*catalog.Image]*badgeDir  // the directory an image page shows
+	shared sharedFiles                   // files written, by content
 }
 
 // badgeFiles are the file names of a set, in badgeKinds order, SVG
@@ -64,42 +66,39 @@ var badgeFiles = func() []string {
 // repository and tag. Paths are compared case-folded, so the site also
 // unpacks on case-insensitive file systems ("Latest" wins over "latest",
 // which sorts after it).
-func newBadgePlan(p *plan, defaultTag string, log *slog.Logger) *badgePlan {
+func newBadgePlan(c *catalog.Catalog, log *slog.Logger) *badgePlan {
 	bp := &badgePlan{
-		repos:  map[*repoPlan]*badgeSet{},
-		tags:   map[*repoPlan][]*badgeSet{},
-		images: map[*imagePlan]*badgeSet{},
+		repos:  map[*catalog.Repo]*badgeDir{},
+		tags:   map[*catalog.Repo][]*badgeDir{},
+		images: map[*catalog.Image]*badgeDir{},
 	}
 	claims := pathClaims{files: map[string]bool{}, dirs: map[string]bool{}}
-	for _, rp := range p.repos {
-		ip, tag := rp.defaultImage(defaultTag)
-		set := newBadgeSet(rp, ip, tag, true)
+	for _, rp := range c.Repos {
+		set := newBadgeDir(rp, rp.Default, rp.DefaultTag, true)
 		if !claims.claim(set.dir) {
-			log.Warn("skipping repository badges: paths collide with other badges", "repo", rp.name, "dir", set.dir)
+			log.Warn("skipping repository badges: paths collide with other badges", "repo", rp.Name, "dir", set.dir)
 			continue
 		}
 		bp.repos[rp] = set
-		bp.count++
 	}
-	for _, rp := range p.repos {
+	for _, rp := range c.Repos {
 		images := badgeTags(rp)
 		for _, tag := range slices.Sorted(maps.Keys(images)) {
-			set := newBadgeSet(rp, images[tag], tag, false)
+			set := newBadgeDir(rp, images[tag], tag, false)
 			if !claims.claim(set.dir) {
-				log.Warn("skipping tag badges: paths collide with other badges", "repo", rp.name, "tag", tag, "dir", set.dir)
+				log.Warn("skipping tag badges: paths collide with other badges", "repo", rp.Name, "tag", tag, "dir", set.dir)
 				continue
 			}
 			bp.tags[rp] = append(bp.tags[rp], set)
-			bp.count++
 		}
 	}
-	for _, rp := range p.repos {
-		byTag := map[string]*badgeSet{}
+	for _, rp := range c.Repos {
+		byTag := map[string]*badgeDir{}
 		for _, set := range bp.tags[rp] {
 			byTag[set.tag] = set
 		}
-		for _, ip := range rp.images {
-			if set := imageBadgeSet(ip, byTag); set != nil {
+		for _, ip := range rp.Images {
+			if set := imageBadgeDir(ip, byTag); set != nil {
 				bp.images[ip] = set
 			}
 		}
@@ -111,57 +110,59 @@ func newBadgePlan(p *plan, defaultTag string, log *slog.Logger) *badgePlan {
 // of its images, and also tags the snapshot lists or records a failure
 // for without an image, which get "unknown" badges so their URLs keep
 // working.
-func badgeTags(rp *repoPlan) map[string]*imagePlan {
-	out := map[string]*imagePlan{}
+func badgeTags(rp *catalog.Repo) map[string]*catalog.Image {
+	out := map[string]*catalog.Image{}
 	add := func(tag string) {
 		if _, ok := out[tag]; !ok && snapshot.ValidateTag(tag) == nil {
 			out[tag] = nil
 		}
 	}
-	for _, ip := range rp.images {
-		for _, t := range ip.tags {
+	for _, ip := range rp.Images {
+		for _, t := range ip.Tags {
 			out[t] = ip
 		}
 	}
-	for _, t := range rp.repo.Tags {
+	for _, t := range rp.Snap.Tags {
 		add(t.Name)
 	}
-	for _, f := range rp.repo.Failures {
-		if f.Tag != "" && (f.Repo == "" || f.Repo == rp.name) {
+	for _, f := range rp.Snap.Failures {
+		if f.Tag != "" && (f.Repo == "" || f.Repo == rp.Name) {
 			add(f.Tag)
 		}
 	}
 	return out
 }
 
-// imageBadgeSet is the set an image page shows: that of the tag the page
-// is titled by (newestTag), else of its other tags from the last in sort
-// order, skipping tags whose set was left out; nil for an untagged image.
-func imageBadgeSet(ip *imagePlan, byTag map[string]*badgeSet) *badgeSet {
-	if len(ip.tags) == 0 {
+// imageBadgeDir is the directory an image page shows: that of the tag
+// the page is titled by (its DisplayTag), else of its other tags from the
+// last in sort order, skipping tags whose directory was left out; nil for
+// an untagged image.
+func imageBadgeDir(ip *catalog.Image, byTag map[string]*badgeDir) *badgeDir {
+	if len(ip.Tags) == 0 {
 		return nil
 	}
-	if set := byTag[newestTag(ip.tags)]; set != nil {
+	if set := byTag[ip.DisplayTag()]; set != nil {
 		return set
 	}
-	for i := len(ip.tags) - 1; i >= 0; i-- {
-		if set := byTag[ip.tags[i]]; set != nil {
+	for i := len(ip.Tags) - 1; i >= 0; i-- {
+		if set := byTag[ip.Tags[i]]; set != nil {
 			return set
 		}
 	}
 	return nil
 }
 
-// newBadgeSet draws the badges of a set. rp.name and tag are validated,
-// so dir holds only [A-Za-z0-9._/-] and cannot leave badgesDir.
-func newBadgeSet(rp *repoPlan, ip *imagePlan, tag string, own bool) *badgeSet {
-	set := &badgeSet{repo: rp, image: ip, tag: tag, own: own, dir: badgesDir + rp.name + "/"}
+// newBadgeDir draws the badges of a directory. rp.Name and tag are
+// validated, so dir holds only [A-Za-z0-9._/-] and cannot leave
+// badgesDir.
+func newBadgeDir(rp *catalog.Repo, ip *catalog.Image, tag string, own bool) *badgeDir {
+	set := &badgeDir{repo: rp, image: ip, tag: tag, own: own, dir: badgesDir + rp.Name + "/"}
 	if !own {
 		set.dir += tag + "/"
 	}
 	var im *snapshot.Image
 	if ip != nil {
-		im = ip.im
+		im = ip.Snap
 	}
 	set.badges = make([]badge.Badge, len(badgeKinds))
 	for i, k := range badgeKinds {

@@ -4,6 +4,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/regcat/regcat/catalog"
 	"github.com/regcat/regcat/render/badge"
 	"github.com/regcat/regcat/snapshot"
 )
@@ -54,7 +55,7 @@ func versionBadge(im *snapshot.Image, tag string) badge.Badge {
 	if im == nil {
 		return badge.Unknown("version")
 	}
-	v := oneLine(label(im, keyVersion))
+	v := oneLine(catalog.Label(im, snapshot.KeyVersion))
 	if v == "" {
 		v = tag
 	}
@@ -117,7 +118,7 @@ func createdBadge(im *snapshot.Image, _ string) badge.Badge {
 func commitBadge(im *snapshot.Image, _ string) badge.Badge {
 	rev := ""
 	if im != nil {
-		rev = oneLine(label(im, keyRevision))
+		rev = oneLine(catalog.Label(im, snapshot.KeyRevision))
 	}
 	if len(rev) > 7 && isHex(rev) {
 		rev = rev[:7]
@@ -129,7 +130,7 @@ func commitBadge(im *snapshot.Image, _ string) badge.Badge {
 func licenseBadge(im *snapshot.Image, _ string) badge.Badge {
 	lic := ""
 	if im != nil {
-		lic = oneLine(label(im, keyLicenses))
+		lic = oneLine(catalog.Label(im, snapshot.KeyLicenses))
 	}
 	return known("license", lic, badge.NotGiven)
 }

@@ -6,27 +6,28 @@ import (
 	"log/slog"
 	"testing"
 
+	"github.com/regcat/regcat/catalog"
 	"github.com/regcat/regcat/render/badge"
 )
 
 // BenchmarkBadges plans and draws, without writing, the badges of a
-// 1,000-repository × 20-tag snapshot: a repository's own set and one
+// 1,000-repository × 20-tag snapshot: a repository's own directory and one
 // per tag (21 with "latest"), each of every kind as SVG and endpoint
 // JSON.
 func BenchmarkBadges(b *testing.B) {
 	snap := synthetic(b, 1000, 20)
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
-	p := newPlan(snap, log)
+	c := catalog.New(snap, catalog.Config{Logger: log})
 	var svgs, size int
 	for b.Loop() {
-		bp := newBadgePlan(p, DefaultBadgeTag, log)
+		bp := newBadgePlan(c, log)
 		svgs, size = 0, 0
-		for _, rp := range p.repos {
-			for _, set := range append([]*badgeSet{bp.repos[rp]}, bp.tags[rp]...) {
-				for _, bd := range set.badges {
+		for _, rp := range c.Repos {
+			for _, dir := range append([]*badgeDir{bp.repos[rp]}, bp.tags[rp]...) {
+				for _, bd := range dir.badges {
 					svg := badge.SVG(bd, badge.Flat)
 					if !bytes.HasPrefix(svg, []byte("<svg ")) {
-						b.Fatalf("%s: not a badge", set.dir)
+						b.Fatalf("%s: not a badge", dir.dir)
 					}
 					svgs++
 					size += len(svg) + len(badge.Endpoint(bd))

@@ -4,12 +4,13 @@ import (
 	"html"
 	"strings"
 
+	"github.com/regcat/regcat/catalog"
 	"github.com/regcat/regcat/render/badge"
 )
 
 // repoBadges is the "Get the badges" data of a repository page: its own
 // badges, or nil when they were left out.
-func (r *renderer) repoBadges(rp *repoPlan) []BadgeSet {
+func (r *renderer) repoBadges(rp *catalog.Repo) []BadgeView {
 	set := r.badges.repos[rp]
 	if set == nil {
 		return nil
@@ -26,21 +27,21 @@ func (r *renderer) repoBadges(rp *repoPlan) []BadgeSet {
 		note = "These badges show the newest image, which has no tag."
 	}
 	note += " Each tag has badges of its own, shown on its image page."
-	return r.badgeViews(set, repoPage(rp.name), note+r.snippetNote())
+	return r.badgeViews(set, repoPage(rp.Name), note+r.snippetNote())
 }
 
 // imageBadges is the "Get the badges" data of an image page: the badges
-// of one of its tags (see imageBadgeSet), or nil for an untagged image.
-func (r *renderer) imageBadges(ip *imagePlan) []BadgeSet {
+// of one of its tags (see imageBadgeDir), or nil for an untagged image.
+func (r *renderer) imageBadges(ip *catalog.Image) []BadgeView {
 	set := r.badges.images[ip]
 	if set == nil {
 		return nil
 	}
 	note := "These badges show tag " + set.tag + "."
-	if len(ip.tags) > 1 {
-		note += " The other tags of this image have badges of their own, at badges/" + ip.repo.name + "/<tag>/<kind>.svg."
+	if len(ip.Tags) > 1 {
+		note += " The other tags of this image have badges of their own, at badges/" + ip.Repo.Name + "/<tag>/<kind>.svg."
 	}
-	return r.badgeViews(set, imagePage(ip.repo.name, ip.im.Digest), note+r.snippetNote())
+	return r.badgeViews(set, imagePage(ip.Repo.Name, ip.Snap.Digest), note+r.snippetNote())
 }
 
 // snippetNote tells, when there is no base URL, that the snippets hold
@@ -53,24 +54,24 @@ func (r *renderer) snippetNote() string {
 }
 
 // badgeViews is the page data of set's badges, for the page at path page.
-func (r *renderer) badgeViews(set *badgeSet, page, note string) []BadgeSet {
-	target := repoPage(set.repo.name)
-	alt := set.repo.name
+func (r *renderer) badgeViews(set *badgeDir, page, note string) []BadgeView {
+	target := repoPage(set.repo.Name)
+	alt := set.repo.Name
 	if !set.own {
 		alt += ":" + set.tag
 		if set.image != nil {
-			target = imagePage(set.repo.name, set.image.im.Digest)
+			target = imagePage(set.repo.Name, set.image.Snap.Digest)
 		}
 	}
 	link := r.siteURL(target)
 	root := rootFrom(page)
-	out := make([]BadgeSet, len(badgeKinds))
+	out := make([]BadgeView, len(badgeKinds))
 	for i, k := range badgeKinds {
 		b := set.badges[i]
 		file := set.dir + k.name + ".svg"
 		src := r.siteURL(file)
 		kindAlt := alt + " " + k.name
-		out[i] = BadgeSet{
+		out[i] = BadgeView{
 			Title:    k.name,
 			Image:    root + file,
 			Alt:      oneLine(b.Label + ": " + b.Message),

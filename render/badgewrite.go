@@ -1,12 +1,14 @@
 package render
 
 import (
+	"context"
 	"crypto/sha256"
 	"io/fs"
 	"os"
 	"strings"
 	"sync"
 
+	"github.com/regcat/regcat/catalog"
 	"github.com/regcat/regcat/render/badge"
 )
 
@@ -39,45 +41,60 @@ type sharedFile struct {
 	kept  string
 }
 
-// writeBadges writes the SVG and endpoint JSON files of a repository's
-// sets. The repository's badge directory is kept open (see site.mkdir)
-// while they are written, each tag's directory only while its files are.
-func (r *renderer) writeBadges(s *site, rp *repoPlan) error {
-	sets := r.badges.tags[rp]
-	if own := r.badges.repos[rp]; own != nil {
-		sets = append([]*badgeSet{own}, sets...)
-	}
-	if len(sets) == 0 {
+// badgesOutput writes every badge directory of the badge plan, a job
+// per repository.
+var badgesOutput = output{name: "badges", write: func(ctx context.Context, r *renderer, s *site, spawn spawner) error {
+	if len(r.badges.repos)+len(r.badges.tags) == 0 {
 		return nil
 	}
 	// Badge files are linked to each other from the open badges/ (see
 	// site.link).
-	top := strings.TrimSuffix(badgesDir, "/")
-	if _, ok := s.dirs.Load(top); !ok {
-		if err := s.mkdir(top); err != nil {
+	if err := s.mkdir(strings.TrimSuffix(badgesDir, "/")); err != nil {
+		return err
+	}
+	for _, rp := range r.cat.Repos {
+		if err := spawn(func(ctx context.Context) error { return r.writeBadges(ctx, s, rp) }); err != nil {
 			return err
 		}
 	}
-	dir := badgesDir + rp.name
+	return nil
+}}
+
+// writeBadges writes the SVG and endpoint JSON files of a repository's
+// badge directories. The repository's own directory is kept open (see
+// site.mkdir) while they are written, each tag's only while its files
+// are. It stops between directories once ctx is done.
+func (r *renderer) writeBadges(ctx context.Context, s *site, rp *catalog.Repo) error {
+	dirs := r.badges.tags[rp]
+	if own := r.badges.repos[rp]; own != nil {
+		dirs = append([]*badgeDir{own}, dirs...)
+	}
+	if len(dirs) == 0 {
+		return nil
+	}
+	dir := badgesDir + rp.Name
 	if err := s.mkdir(dir); err != nil {
 		return err
 	}
 	defer s.closeDir(dir)
 	local := newLocalLinks()
-	for _, set := range sets {
-		if err := r.writeBadgeSet(s, set, local); err != nil {
+	for _, bd := range dirs {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		if err := r.writeBadgeDir(s, bd, local); err != nil {
 			return err
 		}
 	}
 	return nil
 }
 
-// writeBadgeSet writes the files of one set. Its directory is kept open
-// only while they are written: a large site has a badge directory per
-// tag, more than a process may hold open.
-func (r *renderer) writeBadgeSet(s *site, set *badgeSet, local *localLinks) error {
-	if !set.own { // else writeBadges opened it
-		dir := strings.TrimSuffix(set.dir, "/")
+// writeBadgeDir writes the files of one badge directory. A tag's
+// directory is kept open only while they are written: a large site has a
+// badge directory per tag, more than a process may hold open.
+func (r *renderer) writeBadgeDir(s *site, bd *badgeDir, local *localLinks) error {
+	if !bd.own { // else writeBadges opened it
+		dir := strings.TrimSuffix(bd.dir, "/")
 		if err := s.mkdir(dir); err != nil {
 			return err
 		}
@@ -86,10 +103,10 @@ func (r *renderer) writeBadgeSet(s *site, set *badgeSet, local *localLinks) erro
 	for i, k := range badgeKinds {
 		// badge.SVG is as small as the SVG minifier would make it, but
 		// for a few character references in hostile text.
-		if err := r.badges.shared.write(s, set.dir+k.name+".svg", badge.SVG(set.badges[i], r.cfg.BadgeStyle), local); err != nil {
+		if err := r.badges.shared.write(s, bd.dir+k.name+".svg", badge.SVG(bd.badges[i], r.cfg.BadgeStyle), local); err != nil {
 			return err
 		}
-		if err := r.badges.shared.write(s, set.dir+k.name+".json", badge.Endpoint(set.badges[i]), local); err != nil {
+		if err := r.badges.shared.write(s, bd.dir+k.name+".json", badge.Endpoint(bd.badges[i]), local); err != nil {
 			return err
 		}
 	}

@@ -87,7 +87,7 @@ type RepoPage struct {
 	Failures    []FailureRow
 	Skipped     []SkippedRow
 	JSON        string
-	Badges      []BadgeSet
+	Badges      []BadgeView
 }
 
 // Field is a named value, possibly linked, and the label or annotation
@@ -142,7 +142,7 @@ type ImagePage struct {
 	MoreChildren      int
 	ShowEnv           bool
 	JSON              string
-	Badges            []BadgeSet
+	Badges            []BadgeView
 }
 
 // MetaRow is a label or annotation that is not one of the well-known keys
@@ -242,9 +242,9 @@ type SkippedRow struct{ Repo, Name, Reason string }
 // NotFoundPage is the data of 404.html.
 type NotFoundPage struct{ Page }
 
-// BadgeSet is one badge on a repository or image page, with the
+// BadgeView is one badge on a repository or image page, with the
 // snippets that embed it elsewhere.
-type BadgeSet struct {
+type BadgeView struct {
 	// Title is the badge's kind ("version", "size", …).
 	Title string
 	// Image is the SVG's path relative to the page; Alt says what it
@@ -258,7 +258,7 @@ type BadgeSet struct {
 	// does not go stale as the badge changes.
 	Markdown, HTML, RST string
 	// Note says which image the badges of the page show and, without a
-	// base URL, what the snippets' paths are relative to; every set of a
-	// page has the same.
+	// base URL, what the snippets' paths are relative to; every badge of
+	// a page has the same.
 	Note string
 }

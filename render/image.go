@@ -5,37 +5,46 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/regcat/regcat/catalog"
 	"github.com/regcat/regcat/snapshot"
 )
 
-func (r *renderer) imageData(ip *imagePlan) (*ImagePage, error) {
-	im, rp := ip.im, ip.repo
-	p := imagePage(rp.name, im.Digest)
-	title := rp.name + "@" + shortDigest(im.Digest)
-	if len(ip.tags) > 0 {
-		title = rp.name + ":" + newestTag(ip.tags)
+// imageHTML is a page per image, in its repository's directory.
+var imageHTML = page{template: "image.html", scope: imageScope,
+	path: func(s subject) string { return imagePage(s.repo.Name, s.image.Snap.Digest) },
+	data: func(r *renderer, s subject) (any, error) { return r.imageData(s.image) }}
+
+// maxChildren caps the images built on one image that a page lists.
+const maxChildren = 50
+
+func (r *renderer) imageData(ip *catalog.Image) (*ImagePage, error) {
+	im, rp := ip.Snap, ip.Repo
+	p := imagePage(rp.Name, im.Digest)
+	title := rp.Name + "@" + shortDigest(im.Digest)
+	if len(ip.Tags) > 0 {
+		title = rp.Name + ":" + ip.DisplayTag()
 	}
 	d := &ImagePage{
 		Page:         r.pageFor(p, title),
-		Repo:         Link{Text: rp.name, Href: indexPage},
+		Repo:         Link{Text: rp.Name, Href: indexPage},
 		Digest:       im.Digest,
 		Short:        shortDigest(im.Digest),
 		Kind:         string(im.Kind),
 		MediaType:    oneLine(im.MediaType),
 		ArtifactType: oneLine(im.ArtifactType),
-		Tags:         ip.tags,
+		Tags:         ip.Tags,
 		Created:      timeView(im.Created),
 		Size:         sizeView(im.Size),
-		Pull:         pullCommands(r.common.Registry, rp.name, ip.tags, im.Digest),
+		Pull:         pullCommands(r.common.Registry, rp.Name, ip.Tags, im.Digest),
 		ShowEnv:      r.cfg.ShowEnv,
 	}
-	api, err := apiRepo(rp.name)
+	api, err := apiPath(rp.Name)
 	if err != nil {
 		return nil, err
 	}
 	d.JSON = "../../" + api
-	if d.Description, err = r.description(label(im, snapshot.LabelDescription)); err != nil {
-		return nil, fmt.Errorf("description of %s@%s: %w", rp.name, im.Digest, err)
+	if d.Description, err = r.md.html(ip.Label(snapshot.KeyDescription)); err != nil {
+		return nil, fmt.Errorf("description of %s@%s: %w", rp.Name, im.Digest, err)
 	}
 	d.About, d.Metadata = aboutAndMetadata(im)
 	for i := range im.Platforms {
@@ -54,59 +63,41 @@ func (r *renderer) imageData(ip *imagePlan) (*ImagePage, error) {
 	}
 	if im.Subject != "" {
 		d.Subject = Link{Text: oneLine(im.Subject)}
-		if snapshot.ValidateDigest(im.Subject) == nil && r.inRepo(rp, im.Subject) {
+		if snapshot.ValidateDigest(im.Subject) == nil && rp.Has(im.Subject) {
 			d.Subject.Href = imageFile(im.Subject)
 		}
 	}
-	r.lineage(d, ip)
+	lineage(d, ip)
 	d.Badges = r.imageBadges(ip)
 	return d, nil
 }
 
-// inRepo reports whether the repository has a page for digest.
-func (r *renderer) inRepo(rp *repoPlan, digest string) bool {
-	for _, ip := range rp.images {
-		if ip.im.Digest == digest {
-			return true
-		}
-	}
-	return false
-}
-
-func (r *renderer) lineage(d *ImagePage, ip *imagePlan) {
-	relative := func(o *imagePlan, via string) Relative {
+func lineage(d *ImagePage, ip *catalog.Image) {
+	relative := func(o *catalog.Image, via string) Relative {
 		return Relative{
-			Repo:    o.repo.name,
-			Tags:    strings.Join(o.tags, ", "),
-			Short:   shortDigest(o.im.Digest),
-			Href:    "../" + repoKey(o.repo.name) + "/" + imageFile(o.im.Digest),
-			Created: timeView(o.im.Created),
+			Repo:    o.Repo.Name,
+			Tags:    strings.Join(o.Tags, ", "),
+			Short:   shortDigest(o.Snap.Digest),
+			Href:    "../" + repoKey(o.Repo.Name) + "/" + imageFile(o.Snap.Digest),
+			Created: timeView(o.Snap.Created),
 			Via:     via,
 		}
 	}
-	for _, b := range ip.bases {
-		d.Bases = append(d.Bases, relative(b.image, b.via))
+	for _, b := range ip.Bases {
+		d.Bases = append(d.Bases, relative(b.Image, b.Via))
 	}
-	if len(d.Bases) == 0 || d.Bases[0].Via != "annotation" {
-		d.BaseName = oneLine(label(ip.im, keyBaseName))
-		d.BaseRef = oneLine(label(ip.im, keyBaseDig))
+	if len(d.Bases) == 0 || d.Bases[0].Via != catalog.ViaAnnotation {
+		d.BaseName = oneLine(ip.Label(snapshot.KeyBaseName))
+		d.BaseRef = oneLine(ip.Label(snapshot.KeyBaseDigest))
 	}
-	for i, c := range ip.children {
+	for i, c := range ip.Children {
 		if i == maxChildren {
-			d.MoreChildren = len(ip.children) - maxChildren
+			d.MoreChildren = len(ip.Children) - maxChildren
 			break
 		}
 		d.Children = append(d.Children, relative(c, ""))
 	}
 }
-
-// Annotations of buildx attestation manifests in an index (BuildKit,
-// docs/attestations/attestation-storage.md): the digest of the platform
-// manifest an entry attests, and what kind of reference it is.
-const (
-	keyRefDigest = "vnd.docker.reference.digest"
-	keyRefType   = "vnd.docker.reference.type"
-)
 
 // attestation is the view of an index entry that is not a platform,
 // naming the platform it attests, linked to that platform on the page,
@@ -114,8 +105,8 @@ const (
 func attestation(a snapshot.Descriptor, platforms []PlatformView) Attestation {
 	v := Attestation{
 		Blob:      blob(a.Digest, a.MediaType, a.ArtifactType, a.Size),
-		RefDigest: oneLine(a.Annotations[keyRefDigest]),
-		RefType:   oneLine(a.Annotations[keyRefType]),
+		RefDigest: oneLine(a.Annotations[snapshot.KeyRefDigest]),
+		RefType:   oneLine(a.Annotations[snapshot.KeyRefType]),
 	}
 	if v.RefDigest == "" {
 		return v
@@ -129,7 +120,7 @@ func attestation(a snapshot.Descriptor, platforms []PlatformView) Attestation {
 	if snapshot.ValidateDigest(v.RefDigest) == nil {
 		v.Attests = Link{Text: shortDigest(v.RefDigest)}
 	} else {
-		v.Attests = Link{Text: truncate(v.RefDigest, 20)}
+		v.Attests = Link{Text: snapshot.Truncate(v.RefDigest, 20)}
 	}
 	return v
 }
@@ -143,30 +134,30 @@ func blob(digest, mediaType, artifactType string, size int64) Blob {
 // its Label Schema equivalent, and the rest.
 func aboutAndMetadata(im *snapshot.Image) ([]Field, []MetaRow) {
 	var about []Field
-	for _, k := range knownKeys {
-		v := label(im, k.oci)
-		if v == "" || k.name == "Description" {
+	for _, k := range snapshot.KnownKeys {
+		v := catalog.Label(im, k.OCI)
+		if v == "" || k.OCI == snapshot.KeyDescription {
 			continue
 		}
-		keys := k.oci
-		if k.schema != "" {
-			keys += " · " + k.schema
+		keys := k.OCI
+		if k.Schema != "" {
+			keys += " · " + k.Schema
 		}
-		f := Field{Name: k.name, Link: Link{Text: oneLine(v)}, Keys: keys}
-		if k.link {
+		f := Field{Name: k.Name, Link: Link{Text: oneLine(v)}, Keys: keys}
+		if k.Link {
 			f.Href = webURL(v)
 		}
-		if k.name == "Revision" {
-			f.Href = commitURL(label(im, keySource), v)
+		if k.OCI == snapshot.KeyRevision {
+			f.Href = commitURL(catalog.Label(im, snapshot.KeySource), v)
 		}
 		about = append(about, f)
 	}
 	var rest []MetaRow
-	for _, e := range metadata(im, im.Kind == snapshot.KindIndex) {
-		if _, known := knownByOCI[e.key]; known || schemaKeys[e.key] {
+	for _, e := range catalog.Metadata(im) {
+		if catalog.IsKnown(e.Key) {
 			continue
 		}
-		rest = append(rest, MetaRow{Key: oneLine(e.key), Value: textLink(e.value), Source: e.source})
+		rest = append(rest, MetaRow{Key: oneLine(e.Key), Value: textLink(e.Value), Source: e.Source})
 	}
 	return about, rest
 }

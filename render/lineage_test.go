@@ -1,18 +1,18 @@
 package render
 
 import (
-	"io"
-	"log/slog"
 	"testing"
+
+	"github.com/regcat/regcat/catalog"
 )
 
 func TestLineage(t *testing.T) {
-	p := newPlan(fixture(), slog.New(slog.NewTextHandler(io.Discard, nil)))
-	find := func(repo, tag string) *imagePlan {
+	c := catalog.New(fixture(), catalog.Config{})
+	find := func(repo, tag string) *catalog.Image {
 		t.Helper()
-		for _, ip := range p.images {
-			for _, tg := range ip.tags {
-				if ip.repo.name == repo && tg == tag {
+		for _, ip := range c.Images {
+			for _, tg := range ip.Tags {
+				if ip.Repo.Name == repo && tg == tag {
 					return ip
 				}
 			}
@@ -23,7 +23,7 @@ func TestLineage(t *testing.T) {
 	old, idx := find("base/alpine", "3.19"), find("base/alpine", "3.20")
 	tests := []struct {
 		repo, tag string
-		base      *imagePlan
+		base      *catalog.Image
 		via       string
 	}{
 		{"team-a/api", "v1.0.0", old, "layers"},
@@ -33,23 +33,23 @@ func TestLineage(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.repo+":"+tt.tag, func(t *testing.T) {
 			ip := find(tt.repo, tt.tag)
-			if len(ip.bases) != 1 || ip.bases[0].image != tt.base || ip.bases[0].via != tt.via {
-				t.Fatalf("bases = %+v, want %s:%v by %s", ip.bases, tt.base.repo.name, tt.base.tags, tt.via)
+			if len(ip.Bases) != 1 || ip.Bases[0].Image != tt.base || ip.Bases[0].Via != tt.via {
+				t.Fatalf("bases = %+v, want %s:%v by %s", ip.Bases, tt.base.Repo.Name, tt.base.Tags, tt.via)
 			}
 		})
 	}
-	if n := len(old.children); n != 3 {
+	if n := len(old.Children); n != 3 {
 		t.Errorf("base/alpine:3.19 has %d children, want the 3 team-a/api images", n)
 	}
-	if len(old.bases) != 0 || len(idx.bases) != 0 {
-		t.Errorf("base images have bases: %+v %+v", old.bases, idx.bases)
+	if len(old.Bases) != 0 || len(idx.Bases) != 0 {
+		t.Errorf("base images have bases: %+v %+v", old.Bases, idx.Bases)
 	}
 	// An image is never its own base, nor based on an image with the same
 	// layers (a copy in another repository).
-	for _, ip := range p.images {
-		for _, b := range ip.bases {
-			if b.image == ip || b.image.im.Digest == ip.im.Digest {
-				t.Errorf("%s@%s is based on itself", ip.repo.name, ip.im.Digest)
+	for _, ip := range c.Images {
+		for _, b := range ip.Bases {
+			if b.Image == ip || b.Image.Snap.Digest == ip.Snap.Digest {
+				t.Errorf("%s@%s is based on itself", ip.Repo.Name, ip.Snap.Digest)
 			}
 		}
 	}

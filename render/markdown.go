@@ -2,10 +2,12 @@ package render
 
 import (
 	"bytes"
+	"fmt"
 	"html/template"
 	"strings"
 	"sync"
 
+	"github.com/tdewolff/minify/v2"
 	"github.com/yuin/goldmark"
 	"github.com/yuin/goldmark/ast"
 	"github.com/yuin/goldmark/extension"
@@ -23,32 +25,35 @@ const linkRel = "nofollow noopener noreferrer"
 // mode (never html.WithUnsafe): raw HTML is omitted and dangerous URLs are
 // dropped. On top of that, linkPolicy keeps only http(s) links and turns
 // images into links, since the site's Content-Security-Policy would block
-// remote images anyway. Results are cached: most images of a repository
-// share one description.
+// remote images anyway. Results are cached, here only: most images of
+// a repository share one description.
 type markdown struct {
 	md       goldmark.Markdown
+	min      *minify.M
 	mu       sync.Mutex
-	cache    map[string]template.HTML
+	htmls    map[string]template.HTML
 	excerpts map[string]string
 }
 
-func newMarkdown() *markdown {
+func newMarkdown(min *minify.M) *markdown {
 	return &markdown{
 		md: goldmark.New(
 			goldmark.WithExtensions(extension.GFM),
 			goldmark.WithParserOptions(parser.WithASTTransformers(util.Prioritized(linkPolicy{}, 1000))),
 		),
-		cache:    map[string]template.HTML{},
+		min:      min,
+		htmls:    map[string]template.HTML{},
 		excerpts: map[string]string{},
 	}
 }
 
-// render returns src, cleaned of control and bidirectional formatting
-// characters, as HTML. This is the one place registry text becomes
-// template.HTML: the HTML is goldmark's safe-mode output.
-func (m *markdown) render(src string) (template.HTML, error) {
+// html returns src, cleaned of control and bidirectional formatting
+// characters, as minified HTML, which pages insert as it is (their
+// templates were minified when loaded). This is the one place registry
+// text becomes template.HTML: the HTML is goldmark's safe-mode output.
+func (m *markdown) html(src string) (template.HTML, error) {
 	m.mu.Lock()
-	h, ok := m.cache[src]
+	h, ok := m.htmls[src]
 	m.mu.Unlock()
 	if ok {
 		return h, nil
@@ -57,9 +62,13 @@ func (m *markdown) render(src string) (template.HTML, error) {
 	if err := m.md.Convert([]byte(clean(src)), &buf); err != nil {
 		return "", err
 	}
-	h = template.HTML(buf.String())
+	b, err := m.min.Bytes(typeHTML, buf.Bytes())
+	if err != nil {
+		return "", fmt.Errorf("minify: %w", err)
+	}
+	h = template.HTML(b)
 	m.mu.Lock()
-	m.cache[src] = h
+	m.htmls[src] = h
 	m.mu.Unlock()
 	return h, nil
 }
@@ -87,7 +96,7 @@ func (m *markdown) excerpt(src string) string {
 		}
 		return ast.WalkContinue, nil
 	})
-	e = truncate(oneLine(b.String()), snapshot.MaxExcerpt)
+	e = snapshot.Truncate(oneLine(b.String()), snapshot.MaxExcerpt)
 	m.mu.Lock()
 	m.excerpts[src] = e
 	m.mu.Unlock()

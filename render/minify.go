@@ -29,7 +29,7 @@ func htmlMinifier() *html.Minifier {
 // newMinifier returns the minifier for every kind of file the site holds.
 // Pages are not minified after they are executed: their templates are,
 // once, by minifyTemplate, and the one piece of HTML they insert, a
-// description, is minified before it is (see renderer.description).
+// description, is minified before it is (see markdown.html).
 func newMinifier() *minify.M {
 	m := minify.New()
 	m.Add(typeHTML, htmlMinifier())

@@ -6,11 +6,22 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/regcat/regcat/catalog"
 	"github.com/regcat/regcat/snapshot"
 )
 
-// maxChildren caps the images built on one image that a page lists.
-const maxChildren = 50
+// The site's pages other than image pages (image.go).
+var (
+	indexHTML = page{template: "index.html", path: fixed(indexPage),
+		data: func(r *renderer, _ subject) (any, error) { return r.indexData(), nil }}
+	failuresHTML = page{template: "failures.html", path: fixed(failuresPage),
+		data: func(r *renderer, _ subject) (any, error) { return r.failuresData(), nil }}
+	notFoundHTML = page{template: "404.html", path: fixed(notFoundPage), noSitemap: true,
+		data: func(r *renderer, _ subject) (any, error) { return r.notFoundData(), nil }}
+	repoHTML = page{template: "repo.html", scope: repoScope,
+		path: func(s subject) string { return repoPage(s.repo.Name) },
+		data: func(r *renderer, s subject) (any, error) { return r.repoData(s.repo) }}
+)
 
 // pageFor returns the Page of the page at path p.
 func (r *renderer) pageFor(p, title string) Page {
@@ -27,11 +38,11 @@ func (r *renderer) indexData() *IndexPage {
 	d := &IndexPage{Page: r.pageFor(indexPage, "")}
 	byNS := map[string]*Namespace{}
 	var order []string
-	for _, rp := range r.plan.repos {
+	for _, rp := range r.cat.Repos {
 		d.Repos++
-		d.Tags += rp.tags
-		d.Images += len(rp.images)
-		ns := namespaceOf(rp.name)
+		d.Tags += rp.Tags
+		d.Images += len(rp.Images)
+		ns := namespaceOf(rp.Name)
 		n := byNS[ns]
 		if n == nil {
 			id := "ns-" + strings.ReplaceAll(ns, "/", "~")
@@ -42,17 +53,17 @@ func (r *renderer) indexData() *IndexPage {
 			byNS[ns] = n
 			order = append(order, ns)
 		}
-		row := RepoRow{Name: rp.name, Href: repoPage(rp.name), Tags: rp.tags, Images: len(rp.images), Failures: len(rp.repo.Failures)}
-		if di, tag := rp.defaultImage(r.cfg.badgeTag()); di != nil {
-			row.Title = oneLine(label(di.im, snapshot.LabelTitle))
-			row.Description = r.md.excerpt(label(di.im, snapshot.LabelDescription))
-			row.Size, row.SizePlatform = shownSize(di.im)
-			row.DefaultTag = tag
+		row := RepoRow{Name: rp.Name, Href: repoPage(rp.Name), Tags: rp.Tags, Images: len(rp.Images), Failures: len(rp.Snap.Failures)}
+		if di := rp.Default; di != nil {
+			row.Title = oneLine(di.Label(snapshot.KeyTitle))
+			row.Description = r.md.excerpt(di.Label(snapshot.KeyDescription))
+			row.Size, row.SizePlatform = shownSize(di.Snap)
+			row.DefaultTag = rp.DefaultTag
 		}
-		if nw := rp.newest(); nw != nil {
-			row.Created = timeView(nw.im.Created)
-			if len(nw.tags) > 0 {
-				row.NewestTag = Link{Text: newestTag(nw.tags), Href: imagePage(rp.name, nw.im.Digest)}
+		if nw := rp.Newest(); nw != nil {
+			row.Created = timeView(nw.Snap.Created)
+			if len(nw.Tags) > 0 {
+				row.NewestTag = Link{Text: nw.DisplayTag(), Href: imagePage(rp.Name, nw.Snap.Digest)}
 			}
 		}
 		n.Repos = append(n.Repos, row)
@@ -64,39 +75,30 @@ func (r *renderer) indexData() *IndexPage {
 	return d
 }
 
-// newestTag picks the tag to show for an image: "latest" when it has it,
-// else the last in sort order (usually the most specific version).
-func newestTag(tags []string) string {
-	if slices.Contains(tags, "latest") {
-		return "latest"
-	}
-	return tags[len(tags)-1]
-}
-
-func (r *renderer) repoData(rp *repoPlan) (*RepoPage, error) {
-	p := repoPage(rp.name)
-	d := &RepoPage{Page: r.pageFor(p, rp.name), Name: rp.name, Title: rp.name, Tags: rp.tags}
-	api, err := apiRepo(rp.name)
+func (r *renderer) repoData(rp *catalog.Repo) (*RepoPage, error) {
+	p := repoPage(rp.Name)
+	d := &RepoPage{Page: r.pageFor(p, rp.Name), Name: rp.Name, Title: rp.Name, Tags: rp.Tags}
+	api, err := apiPath(rp.Name)
 	if err != nil {
 		return nil, err
 	}
 	d.JSON = "../../" + api
-	if di, tag := rp.defaultImage(r.cfg.badgeTag()); di != nil {
-		d.Title = cmp.Or(oneLine(label(di.im, snapshot.LabelTitle)), rp.name)
-		if d.Description, err = r.description(label(di.im, snapshot.LabelDescription)); err != nil {
-			return nil, fmt.Errorf("description of %s: %w", rp.name, err)
+	if di := rp.Default; di != nil {
+		d.Title = cmp.Or(oneLine(di.Label(snapshot.KeyTitle)), rp.Name)
+		if d.Description, err = r.md.html(di.Label(snapshot.KeyDescription)); err != nil {
+			return nil, fmt.Errorf("description of %s: %w", rp.Name, err)
 		}
-		d.Links = repoLinks(di.im)
-		if tag != "" {
-			d.Pull = pullCommands(r.common.Registry, rp.name, []string{tag}, di.im.Digest)[:1]
+		d.Links = repoLinks(di)
+		if rp.DefaultTag != "" {
+			d.Pull = pullCommands(r.common.Registry, rp.Name, []string{rp.DefaultTag}, di.Snap.Digest)[:1]
 		}
 	}
-	for _, ip := range rp.images {
-		im := ip.im
-		source, rev := label(im, keySource), label(im, keyRevision)
+	for _, ip := range rp.Images {
+		im := ip.Snap
+		source, rev := ip.Label(snapshot.KeySource), ip.Label(snapshot.KeyRevision)
 		size, sizePlatform := shownSize(im)
 		d.History = append(d.History, HistoryRow{
-			Tags:         ip.tags,
+			Tags:         ip.Tags,
 			Href:         imageFile(im.Digest),
 			Digest:       im.Digest,
 			Short:        shortDigest(im.Digest),
@@ -105,27 +107,26 @@ func (r *renderer) repoData(rp *repoPlan) (*RepoPage, error) {
 			SizePlatform: sizePlatform,
 			Kind:         string(im.Kind),
 			Platforms:    platformSummary(im),
-			Version:      Link{Text: oneLine(label(im, keyVersion))},
-			Revision:     Link{Text: oneLine(truncate(rev, 12)), Href: commitURL(source, rev)},
+			Version:      Link{Text: oneLine(ip.Label(snapshot.KeyVersion))},
+			Revision:     Link{Text: oneLine(snapshot.Truncate(rev, 12)), Href: commitURL(source, rev)},
 		})
 	}
 	d.Badges = r.repoBadges(rp)
-	d.Failures = failureRows(rp.repo.Failures, rp.name)
-	for _, s := range rp.repo.Skipped {
-		d.Skipped = append(d.Skipped, SkippedRow{Repo: rp.name, Name: oneLine(s.Name), Reason: oneLine(s.Reason)})
-	}
+	d.Failures = failureRows(rp.Snap.Failures, rp.Name)
+	d.Skipped = skippedRows(rp.Snap.Skipped, rp.Name)
 	return d, nil
 }
 
 // repoLinks are the links shown in a repository's header.
-func repoLinks(im *snapshot.Image) []Field {
+func repoLinks(im *catalog.Image) []Field {
 	var out []Field
-	for _, k := range []string{keySource, keyDocs, keyURL} {
-		if u := webURL(label(im, k)); u != "" {
-			out = append(out, Field{Name: knownByOCI[k].name, Link: Link{Text: u, Href: u}})
+	for _, k := range []string{snapshot.KeySource, snapshot.KeyDocumentation, snapshot.KeyURL} {
+		if u := webURL(im.Label(k)); u != "" {
+			known, _ := catalog.Known(k)
+			out = append(out, Field{Name: known.Name, Link: Link{Text: u, Href: u}})
 		}
 	}
-	if l := oneLine(label(im, keyLicenses)); l != "" {
+	if l := oneLine(im.Label(snapshot.KeyLicenses)); l != "" {
 		out = append(out, Field{Name: "License", Link: Link{Text: l}})
 	}
 	return out
@@ -145,30 +146,37 @@ func failureRows(fs []snapshot.Failure, repo string) []FailureRow {
 	return out
 }
 
+// skippedRows are skipped names for a table; repo names their
+// repository, "" for the index's.
+func skippedRows(ss []snapshot.Skipped, repo string) []SkippedRow {
+	var out []SkippedRow
+	for _, s := range ss {
+		out = append(out, SkippedRow{Repo: repo, Name: oneLine(s.Name), Reason: oneLine(s.Reason)})
+	}
+	return out
+}
+
 func (r *renderer) failuresData() *FailuresPage {
 	d := &FailuresPage{Page: r.pageFor(failuresPage, "Failures")}
-	d.Rows = failureRows(r.snap.Index.Failures, "")
-	for _, s := range r.snap.Index.Skipped {
-		d.Skipped = append(d.Skipped, SkippedRow{Name: oneLine(s.Name), Reason: oneLine(s.Reason)})
-	}
-	for _, rp := range r.plan.repos {
-		rows := failureRows(rp.repo.Failures, rp.name)
+	d.Rows = failureRows(r.cat.Snapshot.Index.Failures, "")
+	d.Skipped = skippedRows(r.cat.Snapshot.Index.Skipped, "")
+	for _, rp := range r.cat.Repos {
+		rows := failureRows(rp.Snap.Failures, rp.Name)
 		for i := range rows {
-			rows[i].Repo = Link{Text: rp.name, Href: repoPage(rp.name)}
+			rows[i].Repo = Link{Text: rp.Name, Href: repoPage(rp.Name)}
 		}
 		d.Rows = append(d.Rows, rows...)
-		for _, s := range rp.repo.Skipped {
-			d.Skipped = append(d.Skipped, SkippedRow{Repo: rp.name, Name: oneLine(s.Name), Reason: oneLine(s.Reason)})
-		}
+		d.Skipped = append(d.Skipped, skippedRows(rp.Snap.Skipped, rp.Name)...)
 	}
 	return d
 }
 
-// failureCount is how many rows failures.html lists.
-func failureCount(snap *snapshot.Snapshot, p *plan) int {
-	n := len(snap.Index.Failures) + len(snap.Index.Skipped)
-	for _, rp := range p.repos {
-		n += len(rp.repo.Failures) + len(rp.repo.Skipped)
-	}
-	return n
+// notFoundData is the data of 404.html. Hosts serve it at whatever URL
+// was missing, so relative links cannot work there: with a base URL they
+// are absolute.
+func (r *renderer) notFoundData() *NotFoundPage {
+	d := &NotFoundPage{Page: r.pageFor(notFoundPage, "Not found")}
+	d.Root = r.base
+	d.Canonical = ""
+	return d
 }

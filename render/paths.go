@@ -41,8 +41,8 @@ func imageFile(digest string) string { return strings.Replace(digest, ":", "-", 
 // imagePage is the path of an image page.
 func imagePage(repo, digest string) string { return repoDir(repo) + imageFile(digest) }
 
-// apiRepo is the path of a repository's JSON record under api/.
-func apiRepo(name string) (string, error) {
+// apiPath is the path of a repository's JSON record under api/.
+func apiPath(name string) (string, error) {
 	p, err := snapshot.RepoPath(name)
 	if err != nil {
 		return "", err

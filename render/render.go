@@ -4,9 +4,6 @@ import (
 	"bytes"
 	"context"
 	"fmt"
-	"html/template"
-	"io/fs"
-	"path"
 	"runtime"
 	"strings"
 	"sync"
@@ -15,7 +12,7 @@ import (
 	"github.com/tdewolff/minify/v2"
 	"golang.org/x/sync/errgroup"
 
-	"github.com/regcat/regcat/assets"
+	"github.com/regcat/regcat/catalog"
 	"github.com/regcat/regcat/snapshot"
 )
 
@@ -44,36 +41,23 @@ func Render(ctx context.Context, cfg Config, snap *snapshot.Snapshot) (Stats, er
 	if err := cfg.Validate(); err != nil {
 		return Stats{}, err
 	}
-	r := &renderer{cfg: cfg, snap: snap, md: newMarkdown(), min: newMinifier()}
-	if cfg.BaseURL != "" {
-		r.base, _ = parseBaseURL(cfg.BaseURL)
-	}
+	log := cfg.logger()
+	// Templates first: a broken override fails before anything is read
+	// or written.
 	tmpl, err := loadTemplates(cfg.TemplatesDir)
 	if err != nil {
 		return Stats{}, err
 	}
-	if r.sets, err = cloneSets(tmpl, jobs); err != nil {
+	cat := catalog.New(snap, catalog.Config{Prefer: cfg.badgeTag(), Logger: log})
+	r, err := newRenderer(cfg, cat, tmpl)
+	if err != nil {
 		return Stats{}, err
 	}
-	log := cfg.logger()
-	r.plan = newPlan(snap, log)
-	r.badges = newBadgePlan(r.plan, cfg.badgeTag(), log)
-	registry := oneLine(snap.Index.Registry)
-	r.common = Page{
-		Site:      oneLine(cfg.Title),
-		Registry:  registry,
-		CrawledAt: timeView(snap.Index.CrawledAt),
-		Failures:  failureCount(snap, r.plan),
-	}
-	if r.common.Site == "" {
-		r.common.Site = strings.TrimSpace(registry + " catalog")
-	}
-
 	s, err := openSite(cfg.out())
 	if err != nil {
 		return Stats{}, err
 	}
-	if err := r.write(ctx, s); err != nil {
+	if err := r.run(ctx, s); err != nil {
 		s.abort()
 		return Stats{}, err
 	}
@@ -86,7 +70,7 @@ func Render(ctx context.Context, cfg Config, snap *snapshot.Snapshot) (Stats, er
 		Files:     int(s.files.Load()),
 		Unchanged: int(s.unchanged.Load()),
 		Bytes:     s.bytes.Load(),
-		Skipped:   r.plan.skipped,
+		Skipped:   cat.Skipped,
 	}
 	if err := s.commit(); err != nil {
 		return Stats{}, err
@@ -95,91 +79,99 @@ func Render(ctx context.Context, cfg Config, snap *snapshot.Snapshot) (Stats, er
 	return st, nil
 }
 
-// jobs is how many pages are rendered at once: more than processors, so
-// that rendering goes on while some jobs wait for the disk.
+// jobs is how many jobs of a render run at once: more than processors,
+// so that rendering goes on while some jobs wait for the disk.
 var jobs = 4 * runtime.GOMAXPROCS(0)
 
-// renderer holds what every page of one render shares.
+// renderer holds what every output of one render shares. Outputs read
+// it and the catalog; they change nothing in it but the counters and
+// caches, which are safe for concurrent use.
 type renderer struct {
-	cfg    Config
-	base   string // BaseURL with a trailing slash, or ""
-	snap   *snapshot.Snapshot
-	plan   *plan
-	badges *badgePlan
-	sets   chan templateSet // one per concurrent job, see cloneSets
-	md     *markdown
-	min    *minify.M
-	common Page
+	cfg     Config
+	outputs []output // see outputs
+	base    string   // BaseURL with a trailing slash, or ""
+	cat     *catalog.Catalog
+	badges  *badgePlan
+	sets    chan templateSet // one per concurrent job, see cloneSets
+	md      *markdown
+	min     *minify.M
+	common  Page
 
-	pages atomic.Int64
-	bufs  sync.Pool
-	descs sync.Map // Markdown source → minified template.HTML, see description
+	pages    atomic.Int64
+	bufs     sync.Pool
+	repoDirs sync.Once // see mkRepoDirs
+	dirsErr  error
 }
 
-// write renders every file of the site into s. Pages are rendered in
-// parallel; each job writes its own files, so the order of completion
-// never reaches the output.
-func (r *renderer) write(ctx context.Context, s *site) error {
-	if err := r.static(s); err != nil {
-		return err
+func newRenderer(cfg Config, cat *catalog.Catalog, tmpl templateSet) (*renderer, error) {
+	min := newMinifier()
+	r := &renderer{cfg: cfg, outputs: outputs, cat: cat, md: newMarkdown(min), min: min}
+	if cfg.BaseURL != "" {
+		r.base, _ = parseBaseURL(cfg.BaseURL)
 	}
-	if err := s.mkdir("api/repos"); err != nil {
-		return err
+	var err error
+	if r.sets, err = cloneSets(tmpl, jobs); err != nil {
+		return nil, err
 	}
-	for _, rp := range r.plan.repos {
-		if err := s.mkdir(strings.TrimSuffix(repoDir(rp.name), "/")); err != nil {
-			return err
-		}
+	r.badges = newBadgePlan(cat, cfg.logger())
+	registry := oneLine(cat.Snapshot.Index.Registry)
+	r.common = Page{
+		Site:      oneLine(cfg.Title),
+		Registry:  registry,
+		CrawledAt: timeView(cat.Snapshot.Index.CrawledAt),
+		Failures:  cat.Failures,
 	}
+	if r.common.Site == "" {
+		r.common.Site = strings.TrimSpace(registry + " catalog")
+	}
+	return r, nil
+}
+
+// run writes every output into s. Outputs start in the order of outputs
+// and pass their jobs to one pool; each job writes its own files, so the
+// order of completion never reaches the output. A cancelled ctx stops
+// the outputs between jobs, and jobs between files where they write many.
+func (r *renderer) run(ctx context.Context, s *site) error {
 	g, ctx := errgroup.WithContext(ctx)
 	g.SetLimit(jobs)
-	job := func(f func() error) {
+	spawn := func(job func(ctx context.Context) error) error {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
 		g.Go(func() error {
 			if err := ctx.Err(); err != nil {
 				return err
 			}
-			return f()
+			return job(ctx)
 		})
+		return nil
 	}
-	job(func() error { return r.page(s, indexPage, "index.html", r.indexData()) })
-	job(func() error { return r.page(s, failuresPage, "failures.html", r.failuresData()) })
-	job(func() error { return r.notFound(s) })
-	job(func() error { return r.apiIndex(s) })
-	for _, rp := range r.plan.repos {
-		job(func() error {
-			d, err := r.repoData(rp)
-			if err != nil {
-				return err
-			}
-			if err := r.page(s, repoPage(rp.name), "repo.html", d); err != nil {
-				return err
-			}
-			return r.apiRepo(s, rp)
-		})
-		job(func() error { return r.writeBadges(s, rp) })
-		for _, ip := range rp.images {
-			job(func() error {
-				d, err := r.imageData(ip)
-				if err != nil {
-					return err
-				}
-				return r.page(s, imagePage(rp.name, ip.im.Digest), "image.html", d)
-			})
+	for _, o := range r.outputs {
+		if err := o.write(ctx, r, s, spawn); err != nil {
+			g.Wait()
+			return fmt.Errorf("%s: %w", o.name, err)
 		}
 	}
-	if err := g.Wait(); err != nil {
-		return err
-	}
-	if r.base != "" {
-		return r.sitemap(s)
-	}
-	return nil
+	return g.Wait()
 }
 
-// page executes the page template tmpl with data and writes the result
-// to name. The templates were minified when they were loaded, so the
-// page is not minified again.
-func (r *renderer) page(s *site, name, tmpl string, data any) error {
+// mkRepoDirs creates the directory of every repository's pages, once,
+// for the outputs that write there.
+func (r *renderer) mkRepoDirs(s *site) error {
+	r.repoDirs.Do(func() {
+		for _, rp := range r.cat.Repos {
+			if r.dirsErr = s.mkdir(strings.TrimSuffix(repoDir(rp.Name), "/")); r.dirsErr != nil {
+				return
+			}
+		}
+	})
+	return r.dirsErr
+}
+
+// execute executes the page template tmpl with data and writes the
+// result to name. The templates were minified when they were loaded, so
+// the page is not minified again.
+func (r *renderer) execute(s *site, name, tmpl string, data any) error {
 	buf := r.buffer()
 	defer r.bufs.Put(buf)
 	set := <-r.sets
@@ -192,70 +184,10 @@ func (r *renderer) page(s *site, name, tmpl string, data any) error {
 	return s.write(name, buf.Bytes())
 }
 
-// description is a Markdown description as minified HTML (see
-// markdown.render), which pages insert as it is.
-func (r *renderer) description(src string) (template.HTML, error) {
-	if h, ok := r.descs.Load(src); ok {
-		return h.(template.HTML), nil
-	}
-	h, err := r.md.render(src)
-	if err != nil {
-		return "", err
-	}
-	b, err := r.min.Bytes(typeHTML, []byte(h))
-	if err != nil {
-		return "", fmt.Errorf("minify: %w", err)
-	}
-	h = template.HTML(b)
-	r.descs.Store(src, h)
-	return h, nil
-}
-
 func (r *renderer) buffer() *bytes.Buffer {
 	if b, ok := r.bufs.Get().(*bytes.Buffer); ok {
 		b.Reset()
 		return b
 	}
 	return new(bytes.Buffer)
-}
-
-// notFound writes 404.html. Hosts serve it at whatever URL was missing,
-// so relative links cannot work there: with a base URL they are absolute.
-func (r *renderer) notFound(s *site) error {
-	d := &NotFoundPage{Page: r.pageFor(notFoundPage, "Not found")}
-	d.Root = r.base
-	d.Canonical = ""
-	return r.page(s, notFoundPage, "404.html", d)
-}
-
-// static writes the marker, .nojekyll and the minified assets.
-func (r *renderer) static(s *site) error {
-	if err := s.write(MarkerFile, []byte(markerContent)); err != nil {
-		return err
-	}
-	// GitHub Pages would otherwise run Jekyll, which hides files whose
-	// names start with "_" or ".".
-	if err := s.write(noJekyll, nil); err != nil {
-		return err
-	}
-	if err := s.mkdir("assets"); err != nil {
-		return err
-	}
-	return fs.WalkDir(assets.FS, ".", func(name string, d fs.DirEntry, err error) error {
-		if err != nil || d.IsDir() {
-			return err
-		}
-		b, err := fs.ReadFile(assets.FS, name)
-		if err != nil {
-			return err
-		}
-		mt := map[string]string{".css": typeCSS, ".js": typeJS, ".svg": typeSVG}[path.Ext(name)]
-		if mt == "" {
-			return fmt.Errorf("asset %s: unknown type", name)
-		}
-		if b, err = r.min.Bytes(mt, b); err != nil {
-			return fmt.Errorf("minify asset %s: %w", name, err)
-		}
-		return s.write(assetsDir+name, b)
-	})
 }

@@ -2,6 +2,7 @@ package render
 
 import (
 	"bytes"
+	"context"
 	"encoding/xml"
 	"fmt"
 	"strconv"
@@ -11,31 +12,62 @@ import (
 // bigger sites get a sitemap index.
 const maxSitemapURLs = 50000
 
-// pagePaths lists the site's pages in a fixed order, for the sitemap.
+// sitemapOutput writes sitemap.xml (sitemaps.org protocol 0.9) when a
+// base URL is set, with absolute URLs under it, split into sitemap-N.xml
+// files under a sitemap index when there are too many pages for one file.
+var sitemapOutput = output{name: "sitemap", write: func(_ context.Context, r *renderer, s *site, spawn spawner) error {
+	if r.base == "" {
+		return nil
+	}
+	return spawn(func(ctx context.Context) error { return r.sitemap(ctx, s) })
+}}
+
+// pagePaths lists the site's pages in site order, for the sitemap: the
+// site pages, then each repository's page followed by its images'.
 func (r *renderer) pagePaths() []string {
-	out := []string{indexPage, failuresPage}
-	for _, rp := range r.plan.repos {
-		out = append(out, repoPage(rp.name))
-		for _, ip := range rp.images {
-			out = append(out, imagePage(rp.name, ip.im.Digest))
+	var site, repo, image []*page
+	for _, o := range r.outputs {
+		switch p := o.page; {
+		case p == nil || p.noSitemap:
+		case p.scope == siteScope:
+			site = append(site, p)
+		case p.scope == repoScope:
+			repo = append(repo, p)
+		case p.scope == imageScope:
+			image = append(image, p)
+		}
+	}
+	out := make([]string, 0, len(site)+len(repo)*len(r.cat.Repos)+len(image)*len(r.cat.Images))
+	for _, p := range site {
+		out = append(out, p.path(subject{}))
+	}
+	for _, rp := range r.cat.Repos {
+		for _, p := range repo {
+			out = append(out, p.path(subject{repo: rp}))
+		}
+		for _, ip := range rp.Images {
+			for _, p := range image {
+				out = append(out, p.path(subject{repo: rp, image: ip}))
+			}
 		}
 	}
 	return out
 }
 
-// sitemap writes sitemap.xml (sitemaps.org protocol 0.9) with absolute
-// URLs under the base URL, split into sitemap-N.xml files under a
-// sitemap index when there are too many pages for one file.
-func (r *renderer) sitemap(s *site) error {
-	urls := make([]string, 0, len(r.plan.images)+len(r.plan.repos)+2)
-	for _, p := range r.pagePaths() {
-		urls = append(urls, r.base+p)
+func (r *renderer) sitemap(ctx context.Context, s *site) error {
+	paths := r.pagePaths()
+	urls := make([]string, len(paths))
+	for i, p := range paths {
+		urls[i] = r.base + p
 	}
 	if len(urls) <= maxSitemapURLs {
 		return r.xml(s, sitemap, urlset(urls))
 	}
 	var parts []string
 	for i := 0; i < len(urls); i += maxSitemapURLs {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
 		name := "sitemap-" + strconv.Itoa(len(parts)+1) + ".xml"
 		if err := r.xml(s, name, urlset(urls[i:min(i+maxSitemapURLs, len(urls))])); err != nil {
 			return err

@@ -86,31 +86,31 @@ func TestMarkdown(t *testing.T) {
 		{name: "relative link unwrapped", in: "[docs](docs/README.md)",
 			want: []string{"docs"}, never: []string{"href"}},
 		{name: "web link kept", in: "[docs](https://example.com/d)",
-			want: []string{`<a href="https://example.com/d" rel="nofollow noopener noreferrer">docs</a>`}},
+			want: []string{`<a href=https://example.com/d rel="nofollow noopener noreferrer">docs</a>`}},
 		{name: "image becomes link", in: "![logo](https://example.com/l.png)",
-			want: []string{`<a href="https://example.com/l.png" rel="nofollow noopener noreferrer">logo</a>`}, never: []string{"<img"}},
+			want: []string{`<a href=https://example.com/l.png rel="nofollow noopener noreferrer">logo</a>`}, never: []string{"<img"}},
 		{name: "data image dropped", in: "![x](data:image/png;base64,AAAA)", want: []string{"x"}, never: []string{"<img", "data:"}},
-		{name: "autolink", in: "<https://example.com>", want: []string{`href="https://example.com"`}},
+		{name: "autolink", in: "<https://example.com>", want: []string{`href=https://example.com `}},
 		{name: "script autolink", in: "<javascript:alert(1)>", never: []string{"href"}},
 		{name: "email autolink", in: "<me@example.com>", want: []string{"me@example.com"}, never: []string{"mailto", "href"}},
 		{name: "headings move down", in: "# Title\n\n## Sub", want: []string{"<h3>Title</h3>", "<h4>Sub</h4>"}},
 		{name: "bidi cleaned", in: "a\u202eb", want: []string{"a\ufffdb"}},
 	}
-	md := newMarkdown()
+	md := newMarkdown(newMinifier())
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			h, err := md.render(tt.in)
+			h, err := md.html(tt.in)
 			if err != nil {
 				t.Fatal(err)
 			}
 			for _, w := range tt.want {
 				if !strings.Contains(string(h), w) {
-					t.Errorf("render(%q) = %q, want it to contain %q", tt.in, h, w)
+					t.Errorf("html(%q) = %q, want it to contain %q", tt.in, h, w)
 				}
 			}
 			for _, n := range tt.never {
 				if strings.Contains(string(h), n) {
-					t.Errorf("render(%q) = %q, holds %q", tt.in, h, n)
+					t.Errorf("html(%q) = %q, holds %q", tt.in, h, n)
 				}
 			}
 		})
@@ -118,7 +118,7 @@ func TestMarkdown(t *testing.T) {
 }
 
 func TestExcerpt(t *testing.T) {
-	md := newMarkdown()
+	md := newMarkdown(newMinifier())
 	tests := []struct{ in, want string }{
 		{"# Title\n\nFirst **bold** [link](https://x.example) `code`.\nMore.\n\nSecond.", "First bold link code. More."},
 		{"<b>raw</b> text", "raw text"},

@@ -12,11 +12,19 @@ import (
 	"github.com/regcat/regcat/templates"
 )
 
-// pageTemplates are the templates executed as pages; every other *.html
-// file is a layout or partial shared by all of them. Each page template
-// defines "content" (and may define "head"); executing "base" renders a
-// whole page.
-var pageTemplates = []string{"index.html", "repo.html", "image.html", "failures.html", "404.html"}
+// pageTemplates are the templates of the page outputs, executed as
+// pages; every other *.html file is a layout or partial shared by all of
+// them. Each page template defines "content", which "base" places in the
+// page; executing "base" renders a whole page.
+func pageTemplates() []string {
+	var out []string
+	for _, o := range outputs {
+		if o.page != nil {
+			out = append(out, o.page.template)
+		}
+	}
+	return out
+}
 
 // funcs are the functions templates may call besides the built-in ones,
 // overrides included:
@@ -43,9 +51,10 @@ func loadTemplates(dir string) (templateSet, error) {
 			return nil, fmt.Errorf("templates %s: %w", dir, err)
 		}
 	}
+	pages := pageTemplates()
 	common := template.New("").Funcs(funcs).Option("missingkey=error")
 	for _, name := range slices.Sorted(maps.Keys(files)) {
-		if slices.Contains(pageTemplates, name) {
+		if slices.Contains(pages, name) {
 			continue
 		}
 		if _, err := common.New(name).Parse(files[name]); err != nil {
@@ -53,7 +62,7 @@ func loadTemplates(dir string) (templateSet, error) {
 		}
 	}
 	sets := templateSet{}
-	for _, name := range pageTemplates {
+	for _, name := range pages {
 		src, ok := files[name]
 		if !ok {
 			return nil, fmt.Errorf("template %s: missing", name)

@@ -1,9 +1,11 @@
-package render
+package catalog
 
 import (
 	"cmp"
 	"crypto/sha256"
 	"slices"
+
+	"github.com/regcat/regcat/snapshot"
 )
 
 // chainKey identifies a sequence of layers: like the OCI ChainID, each
@@ -26,9 +28,9 @@ func chains(kind byte, ids []string) []chainKey {
 
 // platformChains returns the chains of a platform's diff ids (from the
 // config, stable across recompression) and of its layer digests.
-func platformChains(im *imagePlan) [][]chainKey {
+func platformChains(im *Image) [][]chainKey {
 	var out [][]chainKey
-	for _, p := range im.im.Platforms {
+	for _, p := range im.Snap.Platforms {
 		if len(p.Config.DiffIDs) > 0 {
 			out = append(out, chains('d', p.Config.DiffIDs))
 		}
@@ -49,14 +51,14 @@ func platformChains(im *imagePlan) [][]chainKey {
 // the snapshot; otherwise it is found by layers: image B is a base of X
 // when all of B's layers are a strict prefix of one of X's platforms, and
 // no longer such prefix belongs to another image.
-func linkLineage(images []*imagePlan) {
-	byDigest := map[string][]*imagePlan{}
-	full := map[chainKey][]*imagePlan{}
+func linkLineage(images []*Image) {
+	byDigest := map[string][]*Image{}
+	full := map[chainKey][]*Image{}
 	all := make([][][]chainKey, len(images))
 	for i, im := range images {
-		byDigest[im.im.Digest] = append(byDigest[im.im.Digest], im)
-		for _, p := range im.im.Platforms {
-			if p.Digest != im.im.Digest {
+		byDigest[im.Snap.Digest] = append(byDigest[im.Snap.Digest], im)
+		for _, p := range im.Snap.Platforms {
+			if p.Digest != im.Snap.Digest {
 				byDigest[p.Digest] = append(byDigest[p.Digest], im)
 			}
 		}
@@ -69,11 +71,11 @@ func linkLineage(images []*imagePlan) {
 		}
 	}
 	for i, im := range images {
-		var bases []baseRef
-		if d := label(im.im, keyBaseDig); d != "" {
+		var bases []Base
+		if d := Label(im.Snap, snapshot.KeyBaseDigest); d != "" {
 			for _, b := range byDigest[d] {
 				if b != im {
-					bases = append(bases, baseRef{b, "annotation"})
+					bases = append(bases, Base{b, ViaAnnotation})
 				}
 			}
 		}
@@ -83,7 +85,7 @@ func linkLineage(images []*imagePlan) {
 					found := false
 					for _, b := range full[ch[k]] {
 						if b != im {
-							bases = append(bases, baseRef{b, "layers"})
+							bases = append(bases, Base{b, ViaLayers})
 							found = true
 						}
 					}
@@ -93,30 +95,39 @@ func linkLineage(images []*imagePlan) {
 				}
 			}
 		}
-		slices.SortFunc(bases, func(a, b baseRef) int { return compareImages(a.image, b.image) })
-		bases = slices.CompactFunc(bases, func(a, b baseRef) bool { return a.image == b.image })
-		im.bases = bases
+		slices.SortFunc(bases, func(a, b Base) int { return compareImages(a.Image, b.Image) })
+		bases = slices.CompactFunc(bases, func(a, b Base) bool { return a.Image == b.Image })
+		im.Bases = bases
 		for _, b := range bases {
-			b.image.children = append(b.image.children, im)
+			b.Image.Children = append(b.Image.Children, im)
 		}
 	}
 	for _, im := range images {
-		slices.SortFunc(im.children, compareImages)
+		slices.SortFunc(im.Children, compareImages)
 	}
 }
 
-// baseRef is a base image and how it was found.
-type baseRef struct {
-	image *imagePlan
-	via   string // "annotation" or "layers"
+// Base is a base image of an image and how it was found: Via is
+// ViaAnnotation or ViaLayers.
+type Base struct {
+	Image *Image
+	Via   string
 }
+
+// How a base image was found.
+const (
+	// ViaAnnotation: the image's org.opencontainers.image.base.digest
+	// names it.
+	ViaAnnotation = "annotation"
+	// ViaLayers: its layers are a prefix of the image's.
+	ViaLayers = "layers"
+)
 
 // compareImages orders images by repository name, newest first, then
 // digest.
-func compareImages(a, b *imagePlan) int {
+func compareImages(a, b *Image) int {
 	return cmp.Or(
-		cmp.Compare(a.repo.name, b.repo.name),
-		b.im.Created.Compare(a.im.Created),
-		cmp.Compare(a.im.Digest, b.im.Digest),
+		cmp.Compare(a.Repo.Name, b.Repo.Name),
+		snapshot.CompareNewest(a.Snap, b.Snap),
 	)
 }

@@ -1,0 +1,120 @@
+package render
+
+import (
+	"context"
+	"strings"
+
+	"github.com/regcat/regcat/catalog"
+)
+
+// An output is one part of the site: it reads the catalog (through the
+// renderer) and writes its files into the site. Adding a kind of file to
+// the site is a new file with its output and one line in outputs.
+type output struct {
+	// name names the output in errors.
+	name string
+	// page is set when the output is HTML pages: its template is parsed
+	// with the others before any output runs, and its pages are listed
+	// in the sitemap unless page.noSitemap.
+	page *page
+	// write writes the output's files into s, directly or in jobs handed
+	// to spawn. It returns spawn's error, which says ctx is done.
+	write func(ctx context.Context, r *renderer, s *site, spawn spawner) error
+}
+
+// spawner runs job in the render's pool of workers, waiting for a free
+// one; it fails, without running job, once ctx is done. A job that
+// writes many files checks its ctx between them.
+type spawner func(job func(ctx context.Context) error) error
+
+// outputs are every part of the site, in the order they start.
+var outputs = []output{
+	staticOutput,
+	pageOutput(&indexHTML),
+	pageOutput(&failuresHTML),
+	pageOutput(&notFoundHTML),
+	pageOutput(&repoHTML),
+	pageOutput(&imageHTML),
+	apiOutput,
+	badgesOutput,
+	sitemapOutput,
+}
+
+// A page is a page template and the pages made from it: one for the
+// site, or one per repository or image, as scope says. Its template
+// (in templates/, or an override) defines "content" for "base".
+type page struct {
+	template  string
+	scope     scope
+	noSitemap bool
+	// path is the page's path in the site for s, data what the template
+	// gets (one of the types of data.go).
+	path func(s subject) string
+	data func(r *renderer, s subject) (any, error)
+}
+
+// scope is what a page is made for.
+type scope int
+
+const (
+	siteScope  scope = iota // one page for the site
+	repoScope               // a page per repository
+	imageScope              // a page per image
+)
+
+// subject is what one page is about: nothing for a site page, the
+// repository (and the image) for a repository's (an image's) page.
+type subject struct {
+	repo  *catalog.Repo
+	image *catalog.Image
+}
+
+// fixed is the path of a site page.
+func fixed(p string) func(subject) string { return func(subject) string { return p } }
+
+// subjects returns what the pages of scope are made for, in site order.
+func (r *renderer) subjects(sc scope) []subject {
+	switch sc {
+	case repoScope:
+		out := make([]subject, len(r.cat.Repos))
+		for i, rp := range r.cat.Repos {
+			out[i] = subject{repo: rp}
+		}
+		return out
+	case imageScope:
+		out := make([]subject, 0, len(r.cat.Images))
+		for _, ip := range r.cat.Images {
+			out = append(out, subject{repo: ip.Repo, image: ip})
+		}
+		return out
+	}
+	return []subject{{}}
+}
+
+// pageOutput is the output that writes the pages of p, one job each.
+func pageOutput(p *page) output {
+	return output{
+		name: strings.TrimSuffix(p.template, ".html") + " pages",
+		page: p,
+		write: func(ctx context.Context, r *renderer, s *site, spawn spawner) error {
+			if p.scope != siteScope {
+				if err := r.mkRepoDirs(s); err != nil {
+					return err
+				}
+			}
+			for _, sub := range r.subjects(p.scope) {
+				err := spawn(func(context.Context) error {
+					d, err := p.data(r, sub)
+					if err != nil {
+						return err
+					}
+					return r.execute(s, p.path(sub), p.template, d)
+				})
+				if err != nil {
+					return err
+				}
+			}
+			return nil
+		},
+	}
+}
