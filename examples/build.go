@@ -10,18 +10,15 @@ import (
 	"github.com/google/go-containerregistry/pkg/v1/empty"
 	"github.com/google/go-containerregistry/pkg/v1/mutate"
 	"github.com/google/go-containerregistry/pkg/v1/types"
+
+	"github.com/regcat/regcat/snapshot"
 )
 
-// Annotation keys and values the builder writes, as docker buildx does.
+// Values the builder writes, as docker buildx does; the annotation keys
+// are snapshot's.
 const (
-	annBaseName      = "org.opencontainers.image.base.name"
-	annBaseDigest    = "org.opencontainers.image.base.digest"
-	annRefDigest     = "vnd.docker.reference.digest"
-	annRefType       = "vnd.docker.reference.type"
-	refTypeAttest    = "attestation-manifest"
-	annPredicateType = "in-toto.io/predicate-type"
-	provenanceType   = "https://slsa.dev/provenance/v0.2"
-	inTotoMediaType  = types.MediaType("application/vnd.in-toto+json")
+	provenanceType  = "https://slsa.dev/provenance/v0.2"
+	inTotoMediaType = types.MediaType("application/vnd.in-toto+json")
 )
 
 // Artifact is one built image or image index of the catalog and the tags it
@@ -145,8 +142,8 @@ func (b *builder) image(img Image, s Spec, pl v1.Platform) (v1.Image, error) {
 		}
 		// Host-free on purpose: the demo registry's port changes from run
 		// to run, and the digests must not.
-		ann[annBaseName] = s.Base
-		ann[annBaseDigest] = base.digest.String()
+		ann[snapshot.KeyBaseName] = s.Base
+		ann[snapshot.KeyBaseDigest] = base.digest.String()
 	}
 
 	cfg.Architecture, cfg.OS, cfg.Variant = pl.Architecture, pl.OS, pl.Variant
@@ -257,7 +254,7 @@ func attestation(repo string, img Image, platform string, im v1.Image) (mutate.I
 	att := mutate.ConfigMediaType(mutate.MediaType(empty.Image, types.OCIManifestSchema1), types.OCIConfigJSON)
 	att, err = mutate.Append(att, mutate.Addendum{
 		Layer:       l,
-		Annotations: map[string]string{annPredicateType: provenanceType},
+		Annotations: map[string]string{snapshot.KeyPredicateType: provenanceType},
 	})
 	if err != nil {
 		return mutate.IndexAddendum{}, err
@@ -277,7 +274,7 @@ func attestation(repo string, img Image, platform string, im v1.Image) (mutate.I
 		Add: att,
 		Descriptor: v1.Descriptor{
 			Platform:    &v1.Platform{OS: "unknown", Architecture: "unknown"},
-			Annotations: map[string]string{annRefDigest: d.String(), annRefType: refTypeAttest},
+			Annotations: map[string]string{snapshot.KeyRefDigest: d.String(), snapshot.KeyRefType: snapshot.RefTypeAttestation},
 		},
 	}, nil
 }

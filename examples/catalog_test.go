@@ -7,6 +7,8 @@ import (
 	"time"
 
 	"github.com/google/go-containerregistry/pkg/v1/types"
+
+	"github.com/regcat/regcat/snapshot"
 )
 
 func TestValidateRejects(t *testing.T) {
@@ -148,7 +150,7 @@ func TestMultiPlatformIndex(t *testing.T) {
 	var platforms []string
 	images := map[string]bool{}
 	for _, d := range im.Manifests {
-		if d.Annotations[annRefType] != refTypeAttest {
+		if d.Annotations[snapshot.KeyRefType] != snapshot.RefTypeAttestation {
 			platforms = append(platforms, d.Platform.String())
 			images[d.Digest.String()] = true
 		}
@@ -158,15 +160,15 @@ func TestMultiPlatformIndex(t *testing.T) {
 	}
 	attested := 0
 	for _, d := range im.Manifests {
-		if d.Annotations[annRefType] != refTypeAttest {
+		if d.Annotations[snapshot.KeyRefType] != snapshot.RefTypeAttestation {
 			continue
 		}
 		attested++
 		if d.Platform.String() != "unknown/unknown" {
 			t.Errorf("attestation platform %s, want unknown/unknown", d.Platform)
 		}
-		if !images[d.Annotations[annRefDigest]] {
-			t.Errorf("attestation refers to %s, not a platform image of the index", d.Annotations[annRefDigest])
+		if !images[d.Annotations[snapshot.KeyRefDigest]] {
+			t.Errorf("attestation refers to %s, not a platform image of the index", d.Annotations[snapshot.KeyRefDigest])
 		}
 		att, err := a.Index.Image(d.Digest)
 		if err != nil {
@@ -176,7 +178,7 @@ func TestMultiPlatformIndex(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if len(m.Layers) != 1 || m.Layers[0].MediaType != inTotoMediaType || m.Layers[0].Annotations[annPredicateType] != provenanceType {
+		if len(m.Layers) != 1 || m.Layers[0].MediaType != inTotoMediaType || m.Layers[0].Annotations[snapshot.KeyPredicateType] != provenanceType {
 			t.Errorf("attestation layers %+v, want one in-toto provenance statement", m.Layers)
 		}
 	}

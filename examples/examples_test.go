@@ -6,6 +6,8 @@ import (
 	"testing"
 
 	v1 "github.com/google/go-containerregistry/pkg/v1"
+
+	"github.com/regcat/regcat/snapshot"
 )
 
 // build loads and builds the embedded catalog.
@@ -46,7 +48,7 @@ func images(t *testing.T, a Artifact) []v1.Image {
 	}
 	var out []v1.Image
 	for _, d := range im.Manifests {
-		if d.Annotations[annRefType] == refTypeAttest {
+		if d.Annotations[snapshot.KeyRefType] == snapshot.RefTypeAttestation {
 			continue
 		}
 		i, err := a.Index.Image(d.Digest)
@@ -176,11 +178,11 @@ func TestDerivedImagesStartWithTheirBase(t *testing.T) {
 						t.Errorf("layer %d is %s, base's is %s", i, m.Layers[i].Digest, l.Digest)
 					}
 				}
-				if got := m.Annotations[annBaseName]; got != s.Base {
-					t.Errorf("%s = %q, want %q", annBaseName, got, s.Base)
+				if got := m.Annotations[snapshot.KeyBaseName]; got != s.Base {
+					t.Errorf("%s = %q, want %q", snapshot.KeyBaseName, got, s.Base)
 				}
-				if got := m.Annotations[annBaseDigest]; got != baseDigest.String() {
-					t.Errorf("%s = %q, want %q", annBaseDigest, got, baseDigest)
+				if got := m.Annotations[snapshot.KeyBaseDigest]; got != baseDigest.String() {
+					t.Errorf("%s = %q, want %q", snapshot.KeyBaseDigest, got, baseDigest)
 				}
 				cf, err := im.ConfigFile()
 				if err != nil {

@@ -11,6 +11,8 @@ import (
 	v1 "github.com/google/go-containerregistry/pkg/v1"
 	"github.com/google/go-containerregistry/pkg/v1/static"
 	"github.com/google/go-containerregistry/pkg/v1/types"
+
+	"github.com/regcat/regcat/snapshot"
 )
 
 // Media types and annotations of the Standard fixture that go-containerregistry
@@ -30,15 +32,15 @@ const (
 
 	// AnnotationReferenceType marks a buildx attestation manifest in an index
 	// ("attestation-manifest").
-	AnnotationReferenceType = "vnd.docker.reference.type"
+	AnnotationReferenceType = snapshot.KeyRefType
 	// AnnotationReferenceDigest is the digest of the platform manifest that
 	// a buildx attestation manifest describes.
-	AnnotationReferenceDigest = "vnd.docker.reference.digest"
+	AnnotationReferenceDigest = snapshot.KeyRefDigest
 	// AnnotationBaseName is the OCI annotation naming an image's base image.
-	AnnotationBaseName = "org.opencontainers.image.base.name"
+	AnnotationBaseName = snapshot.KeyBaseName
 	// AnnotationBaseDigest is the OCI annotation with the base image's
 	// manifest digest.
-	AnnotationBaseDigest = "org.opencontainers.image.base.digest"
+	AnnotationBaseDigest = snapshot.KeyBaseDigest
 )
 
 func utc(s string) time.Time {
@@ -230,8 +232,8 @@ func (b *builder) api(version string, created time.Time, base v1.Image) v1.Image
 		})
 	}
 	return b.index(types.OCIImageIndex, map[string]string{
-		"org.opencontainers.image.source":   labels["org.opencontainers.image.source"],
-		"org.opencontainers.image.revision": labels["org.opencontainers.image.revision"],
+		snapshot.KeySource:   labels[snapshot.KeySource],
+		snapshot.KeyRevision: labels[snapshot.KeyRevision],
 	}, append(entries, attestations...)...)
 }
 
@@ -252,7 +254,7 @@ func (b *builder) attestation(repo, version string, p v1.Platform, subject v1.Im
 	return b.image(imageSpec{
 		platform:         v1.Platform{OS: "unknown", Architecture: "unknown"},
 		layers:           []v1.Layer{static.NewLayer(stmt, MediaTypeInToto)},
-		layerAnnotations: map[int]map[string]string{0: {"in-toto.io/predicate-type": "https://spdx.dev/Document"}},
+		layerAnnotations: map[int]map[string]string{0: {snapshot.KeyPredicateType: "https://spdx.dev/Document"}},
 	})
 }
 
