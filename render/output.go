@@ -38,6 +38,7 @@ var outputs = []output{
 	apiOutput,
 	badgesOutput,
 	sitemapOutput,
+	robotsOutput,
 }
 
 // A page is a page template and the pages made from it: one for the
