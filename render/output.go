@@ -38,7 +38,6 @@ var outputs = []output{
 	apiOutput,
 	badgesOutput,
 	sitemapOutput,
-	robotsOutput,
 }
 
 // A page is a page template and the pages made from it: one for the
