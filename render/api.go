@@ -51,16 +51,16 @@ func (r *renderer) apiRepo(s *site, rp *catalog.Repo) error {
 	return r.json(s, name, public(rp.Snap, r.cfg.ShowEnv))
 }
 
-// json writes v, minified. The field order and sorted map keys of the
-// snapshot encoding come from encoding/json itself; the indentation that
-// snapshot.Marshal adds would only be removed again.
+// json writes v as encoding/json writes it: with the field order of the
+// snapshot types, sorted map keys and no white space, already as small
+// as a JSON minifier would make it (the snapshot holds no floats), so
+// that a repository's record, tens of megabytes at the tag cap, is not
+// copied again. The indentation that snapshot.Marshal adds would only be
+// removed again.
 func (r *renderer) json(s *site, name string, v any) error {
 	b, err := json.Marshal(v)
 	if err != nil {
 		return fmt.Errorf("%s: %w", name, err)
-	}
-	if b, err = r.min.Bytes(typeJSON, b); err != nil {
-		return fmt.Errorf("minify %s: %w", name, err)
 	}
 	return s.write(name, escapeInvisible(b))
 }

@@ -13,7 +13,7 @@ import (
 
 // synthetic is a snapshot of repos repositories with tags tags each, every
 // tag its own single-platform image built on one of a few base images.
-func synthetic(b *testing.B, repos, tags int) *snapshot.Snapshot {
+func synthetic(b testing.TB, repos, tags int) *snapshot.Snapshot {
 	b.Helper()
 	var rs []snapshot.Repository
 	for i := range repos {

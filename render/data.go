@@ -84,10 +84,15 @@ type RepoPage struct {
 	Pull        []Command
 	Tags        int
 	History     []HistoryRow
-	Failures    []FailureRow
-	Skipped     []SkippedRow
-	JSON        string
-	Badges      []BadgeView
+	// Compact is set when History has more than compactHistory rows:
+	// each row then holds one link (to its image page) and neither copy
+	// button, full digest nor revision link, so that the page of a
+	// repository at the crawler's tag cap stays a few megabytes.
+	Compact  bool
+	Failures []FailureRow
+	Skipped  []SkippedRow
+	JSON     string
+	Badges   []BadgeView
 }
 
 // Field is a named value, possibly linked, and the label or annotation

@@ -5,7 +5,6 @@ import (
 	"github.com/tdewolff/minify/v2/css"
 	"github.com/tdewolff/minify/v2/html"
 	"github.com/tdewolff/minify/v2/js"
-	"github.com/tdewolff/minify/v2/json"
 	"github.com/tdewolff/minify/v2/svg"
 	"github.com/tdewolff/minify/v2/xml"
 )
@@ -16,7 +15,6 @@ const (
 	typeCSS  = "text/css"
 	typeJS   = "application/javascript"
 	typeSVG  = "image/svg+xml"
-	typeJSON = "application/json"
 	typeXML  = "text/xml"
 )
 
@@ -36,7 +34,6 @@ func newMinifier() *minify.M {
 	m.AddFunc(typeCSS, css.Minify)
 	m.AddFunc(typeJS, js.Minify)
 	m.AddFunc(typeSVG, svg.Minify)
-	m.AddFunc(typeJSON, json.Minify)
 	m.AddFunc(typeXML, xml.Minify)
 	return m
 }

@@ -75,6 +75,10 @@ func (r *renderer) indexData() *IndexPage {
 	return d
 }
 
+// compactHistory is the most rows a repository's tag history shows in
+// full; a longer one is compact (see RepoPage.Compact).
+const compactHistory = 1000
+
 func (r *renderer) repoData(rp *catalog.Repo) (*RepoPage, error) {
 	p := repoPage(rp.Name)
 	d := &RepoPage{Page: r.pageFor(p, rp.Name), Name: rp.Name, Title: rp.Name, Tags: rp.Tags}
@@ -111,6 +115,7 @@ func (r *renderer) repoData(rp *catalog.Repo) (*RepoPage, error) {
 			Revision:     Link{Text: oneLine(snapshot.Truncate(rev, 12)), Href: commitURL(source, rev)},
 		})
 	}
+	d.Compact = len(d.History) > compactHistory
 	d.Badges = r.repoBadges(rp)
 	d.Failures = failureRows(rp.Snap.Failures, rp.Name)
 	d.Skipped = skippedRows(rp.Snap.Skipped, rp.Name)

@@ -1,0 +1,155 @@
+package render
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"os"
+	"path/filepath"
+	"runtime"
+	"runtime/metrics"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/regcat/regcat/catalog"
+	"github.com/regcat/regcat/snapshot"
+)
+
+// The bounds of issue 8 for one repository at the crawler's tag cap
+// (10,000 tags, each its own image): its page stays under maxRepoPage
+// bytes of HTML and the render under 300 MB of memory.
+const (
+	largeTags   = 10000
+	maxRepoPage = 5 << 20
+)
+
+// repoPageBytes renders the page of snap's only repository into memory.
+func repoPageBytes(t testing.TB, snap *snapshot.Snapshot) []byte {
+	t.Helper()
+	tmpl, err := loadTemplates("")
+	if err != nil {
+		t.Fatal(err)
+	}
+	cat := catalog.New(snap, catalog.Config{})
+	r, err := newRenderer(Config{}, cat, tmpl)
+	if err != nil {
+		t.Fatal(err)
+	}
+	d, err := repoHTML.data(r, subject{repo: cat.Repos[0]})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var buf bytes.Buffer
+	set := <-r.sets
+	if err := set[repoHTML.template].Execute(&buf, d); err != nil {
+		t.Fatal(err)
+	}
+	return buf.Bytes()
+}
+
+// TestLargeRepositoryPage: the page of a repository with 10,000 tags,
+// every tag its own image, lists them all and stays under maxRepoPage.
+func TestLargeRepositoryPage(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds a 10,000-image snapshot")
+	}
+	page := repoPageBytes(t, synthetic(t, 1, largeTags))
+	if n := bytes.Count(page, []byte("<tr><th scope=row>")); n != largeTags {
+		t.Errorf("page lists %d images, want %d", n, largeTags)
+	}
+	if len(page) > maxRepoPage {
+		t.Errorf("repository page is %d bytes, want at most %d", len(page), maxRepoPage)
+	}
+	t.Logf("repository page of %d tags: %d bytes", largeTags, len(page))
+}
+
+// BenchmarkLargeRepository renders a site of one repository with 10,000
+// tags, every tag its own image, and reports the peak heap during the
+// render (sampled from runtime/metrics), the process's peak RSS
+// (VmHWM, Linux only, snapshot included) and the size of the
+// repository's page. Run with -benchtime=1x.
+func BenchmarkLargeRepository(b *testing.B) {
+	snap := synthetic(b, 1, largeTags)
+	out := filepath.Join(b.TempDir(), "site")
+	runtime.GC()
+	var ms runtime.MemStats
+	runtime.ReadMemStats(&ms)
+	before := ms.HeapAlloc // the snapshot, live
+	var peak uint64
+	var st Stats
+	for b.Loop() {
+		b.StopTimer()
+		os.RemoveAll(out)
+		b.StartTimer()
+		stop := sampleHeap(&peak)
+		var err error
+		st, err = Render(context.Background(), Config{Out: out}, snap)
+		stop()
+		if err != nil {
+			b.Fatal(err)
+		}
+	}
+	if want := largeTags + 4; st.Pages != want {
+		b.Fatalf("rendered %d pages, want %d", st.Pages, want)
+	}
+	page, err := os.ReadFile(filepath.Join(out, repoPage(snap.Repositories[0].Name)))
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.ReportMetric(float64(before)/1e6, "snapshot-heap-MB")
+	b.ReportMetric(float64(peak)/1e6, "peak-heap-MB")
+	if hwm := peakRSS(); hwm > 0 {
+		b.ReportMetric(float64(hwm)/1e6, "peak-rss-MB")
+	}
+	b.ReportMetric(float64(len(page))/1e6, "repo-page-MB")
+	b.ReportMetric(float64(st.Files), "files")
+}
+
+// sampleHeap records in *peak the largest heap (live and unswept
+// objects) seen every 5 ms until stop is called.
+func sampleHeap(peak *uint64) (stop func()) {
+	sample := []metrics.Sample{{Name: "/memory/classes/heap/objects:bytes"}}
+	read := func() {
+		metrics.Read(sample)
+		*peak = max(*peak, sample[0].Value.Uint64())
+	}
+	done := make(chan struct{})
+	var wg sync.WaitGroup
+	wg.Go(func() {
+		tick := time.NewTicker(5 * time.Millisecond)
+		defer tick.Stop()
+		for {
+			read()
+			select {
+			case <-done:
+				return
+			case <-tick.C:
+			}
+		}
+	})
+	return func() { close(done); wg.Wait(); read() }
+}
+
+// peakRSS is the process's peak resident set size in bytes from
+// /proc/self/status, or 0 where there is none.
+func peakRSS() int64 {
+	f, err := os.Open("/proc/self/status")
+	if err != nil {
+		return 0
+	}
+	defer f.Close()
+	sc := bufio.NewScanner(f)
+	for sc.Scan() {
+		if v, ok := strings.CutPrefix(sc.Text(), "VmHWM:"); ok {
+			kb, err := strconv.ParseInt(strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(v), "kB")), 10, 64)
+			if err != nil {
+				return 0
+			}
+			return kb << 10
+		}
+	}
+	return 0
+}
