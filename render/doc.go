@@ -1,7 +1,10 @@
 // Package render turns a registry snapshot into a static HTML catalog site:
-// an index of repositories, one page per repository with its tag history,
-// one page per image digest, a failures page, a 404 page, the snapshot JSON
-// as a static API under api/ and, when a base URL is known, a sitemap.
+// it builds the snapshot's catalog (package catalog), parses the templates
+// once, and runs a list of outputs (output.go), each a small unit that
+// reads the catalog and writes its files: an index of repositories, one
+// page per repository with its tag history, one page per image digest, a
+// failures page, a 404 page, the badges, the snapshot JSON as a static API
+// under api/ and, when a base URL is known, a sitemap.
 //
 // Site layout (all links between pages are relative, so a site works from
 // file:// and under any URL path):
