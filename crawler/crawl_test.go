@@ -239,8 +239,8 @@ func TestCrawlFixtureFacts(t *testing.T) {
 		t.Errorf("v1.9 created %s should be after v1.10 created %s", new19.Created, old110.Created)
 	}
 	sum := snap.Index.Repositories[slices.IndexFunc(snap.Index.Repositories, func(s snapshot.RepoSummary) bool { return s.Name == "team-a/api" })]
-	if sum.NewestTag != "latest" || !sum.LastCreated.Equal(new19.Created) || sum.Title != "api" {
-		t.Errorf("team-a/api summary %+v: want newest tag latest (alias of v1.9), title api", sum)
+	if sum.DefaultTag != "latest" || !sum.LastCreated.Equal(new19.Created) || sum.Title != "api" {
+		t.Errorf("team-a/api summary %+v: want default tag latest (alias of v1.9), title api", sum)
 	}
 
 	tests := []struct {
@@ -294,8 +294,8 @@ func TestCrawlFixtureFacts(t *testing.T) {
 			t.Errorf("cli image %s has labels or annotations", im.Digest)
 		}
 	}
-	if sum := snap.Index.Repositories[slices.IndexFunc(snap.Index.Repositories, func(s snapshot.RepoSummary) bool { return s.Name == "team-a/tools/cli" })]; sum.NewestTag != "1.1" || sum.Title != "" {
-		t.Errorf("cli summary %+v: want newest tag 1.1 (aliased by edge), no title", sum)
+	if sum := snap.Index.Repositories[slices.IndexFunc(snap.Index.Repositories, func(s snapshot.RepoSummary) bool { return s.Name == "team-a/tools/cli" })]; sum.DefaultTag != "edge" || sum.Title != "" {
+		t.Errorf("cli summary %+v: want default tag edge (the display tag of the newest image, 1.1 and edge), no title", sum)
 	}
 }
 
