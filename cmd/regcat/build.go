@@ -25,7 +25,7 @@ site are left as they were. When some repositories or tags fail, the
 failures are recorded, the site is rendered with a failures page, and the
 exit code is 3.
 
-`+exitCodesHelp,
+` + exitCodesHelp,
 		Example: `  regcat build localhost:5000
   regcat build registry.example.com --out public --base-url https://example.github.io/catalog/`,
 		Args: args(cobra.ExactArgs(1)),

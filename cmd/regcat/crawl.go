@@ -46,7 +46,7 @@ Credentials, first match wins: --username with --password-stdin (or
 REGCAT_PASSWORD), REGCAT_USERNAME with REGCAT_PASSWORD, then the docker
 config.json and its credential helpers, then anonymous.
 
-`+exitCodesHelp,
+` + exitCodesHelp,
 		Example: `  regcat crawl localhost:5000
   regcat crawl registry.example.com --snapshot out/snapshot --include 'team-a/*'
   echo "$TOKEN" | regcat crawl ghcr.io --repo org/app --username me --password-stdin`,

@@ -167,7 +167,7 @@ func newRootCmd(e *env) *cobra.Command {
 deterministic JSON snapshot, and renders the snapshot as a static HTML catalog
 with SVG badges.
 
-`+exitCodesHelp,
+` + exitCodesHelp,
 		SilenceUsage:  true,
 		SilenceErrors: true,
 		Args:          cobra.ArbitraryArgs,

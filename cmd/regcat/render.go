@@ -4,8 +4,8 @@ import (
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
 
-	"github.com/regcat/regcat/render"
 	"github.com/regcat/regcat/pipeline"
+	"github.com/regcat/regcat/render"
 	"github.com/regcat/regcat/render/badge"
 )
 
