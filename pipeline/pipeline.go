@@ -54,8 +54,10 @@ type Config struct {
 	// guarantees of crawler.Config.Progress (calls never overlap, and must
 	// return quickly).
 	Progress func(crawler.Stats)
-	// Phase, when set, is called as each phase of the run begins, on the
-	// goroutine that called Run.
+	// Phase, when set, is called once as each phase of the run begins, on
+	// the goroutine that called Run, before the phase logs anything. The
+	// crawl's summary record ("crawl complete") belongs to the phase after
+	// it, so a progress display stopped there has ended before it.
 	Phase func(Phase)
 }
 
@@ -177,14 +179,16 @@ func Run(ctx context.Context, cfg Config) (Result, error) {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	phase := func(p Phase) {
-		if cfg.Phase != nil {
+	var current Phase
+	begin := func(p Phase) { // announces p once
+		if p != current && cfg.Phase != nil {
 			cfg.Phase(p)
 		}
+		current = p
 	}
 
 	if cfg.Crawl == nil {
-		phase(PhaseRead)
+		begin(PhaseRead)
 		snap, err := snapshot.Read(cfg.SnapshotDir)
 		if err != nil {
 			return res, err
@@ -201,7 +205,7 @@ func Run(ctx context.Context, cfg Config) (Result, error) {
 				return res, fmt.Errorf("render: %w", err)
 			}
 		}
-		phase(PhaseCrawl)
+		begin(PhaseCrawl)
 		ccfg := *cfg.Crawl
 		if ccfg.Logger == nil {
 			ccfg.Logger = log
@@ -215,12 +219,12 @@ func Run(ctx context.Context, cfg Config) (Result, error) {
 		}
 		res.Snapshot = snap
 		res.Failures = failures(snap)
-		// The next phase is announced before the crawl's summary, so that a
-		// progress display ends before the summary is logged.
+		// The next phase begins before the crawl's summary is logged, so
+		// that a progress display has ended when the summary comes.
 		if cfg.Render != nil {
-			phase(PhaseRender)
+			begin(PhaseRender)
 		} else {
-			phase(PhaseWrite)
+			begin(PhaseWrite)
 		}
 		log.Info("crawl complete",
 			"repos", len(snap.Repositories), "tags", st.TagsDone, "manifests", st.Manifests, "configs", st.Configs,
@@ -229,9 +233,7 @@ func Run(ctx context.Context, cfg Config) (Result, error) {
 	}
 
 	if cfg.Render != nil {
-		if cfg.Crawl == nil {
-			phase(PhaseRender)
-		}
+		begin(PhaseRender)
 		rcfg := *cfg.Render
 		if rcfg.Logger == nil {
 			rcfg.Logger = log
@@ -244,9 +246,7 @@ func Run(ctx context.Context, cfg Config) (Result, error) {
 	}
 
 	if cfg.Crawl != nil {
-		if cfg.Render != nil {
-			phase(PhaseWrite)
-		}
+		begin(PhaseWrite)
 		if err := snapshot.Write(ctx, cfg.SnapshotDir, res.Snapshot); err != nil {
 			return res, fmt.Errorf("write snapshot: %w", err)
 		}
