@@ -1,9 +1,9 @@
 package main
 
 import (
-	"errors"
-
 	"github.com/spf13/cobra"
+
+	"github.com/regcat/regcat/pipeline"
 )
 
 func newBuildCmd(e *env) *cobra.Command {
@@ -19,9 +19,13 @@ func newBuildCmd(e *env) *cobra.Command {
 directory (incrementally, unless --full) and renders that snapshot to --out.
 It takes the flags of both commands.
 
-When some repositories or tags fail, the failures are recorded, the site is
-rendered with a failures page, and the exit code is 3. When the crawl fails
-as a whole, nothing is rendered and the previous site is left as it was.`,
+The new site is swapped in first, then the new snapshot; a build that fails
+or is stopped before the end replaces neither, and the previous snapshot and
+site are left as they were. When some repositories or tags fail, the
+failures are recorded, the site is rendered with a failures page, and the
+exit code is 3.
+
+` + exitCodesHelp,
 		Example: `  regcat build localhost:5000
   regcat build registry.example.com --out public --base-url https://example.github.io/catalog/`,
 		Args: args(cobra.ExactArgs(1)),
@@ -30,19 +34,11 @@ as a whole, nothing is rendered and the previous site is left as it was.`,
 			if err != nil {
 				return err
 			}
-			rcfg, err := rf.config(e)
+			rcfg, err := rf.config()
 			if err != nil {
 				return err
 			}
-			_, crawlErr := runCrawl(cmd.Context(), e, ccfg, snapDir, cf.full)
-			var pe *partialError
-			if crawlErr != nil && !errors.As(crawlErr, &pe) {
-				return crawlErr
-			}
-			if err := runRender(cmd.Context(), e, rcfg, snapDir); err != nil {
-				return err
-			}
-			return crawlErr
+			return runPipeline(cmd.Context(), e, pipeline.Config{SnapshotDir: snapDir, Crawl: &ccfg, Full: cf.full, Render: &rcfg})
 		},
 	}
 	cmd.Flags().StringVarP(&snapDir, "snapshot", "s", "snapshot", "snapshot `directory` to read (incremental) and replace")

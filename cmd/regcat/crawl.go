@@ -2,12 +2,9 @@ package main
 
 import (
 	"bufio"
-	"context"
 	"errors"
 	"fmt"
 	"io"
-	"io/fs"
-	"log/slog"
 	"os"
 	"strings"
 	"time"
@@ -17,7 +14,7 @@ import (
 	"github.com/spf13/pflag"
 
 	"github.com/regcat/regcat/crawler"
-	"github.com/regcat/regcat/snapshot"
+	"github.com/regcat/regcat/pipeline"
 )
 
 // Environment variables with registry credentials.
@@ -49,8 +46,7 @@ Credentials, first match wins: --username with --password-stdin (or
 REGCAT_PASSWORD), REGCAT_USERNAME with REGCAT_PASSWORD, then the docker
 config.json and its credential helpers, then anonymous.
 
-Exit codes: 0 complete; 1 fatal error (nothing replaced); 2 usage error;
-3 completed, but some repositories or tags failed (recorded in the snapshot).`,
+` + exitCodesHelp,
 		Example: `  regcat crawl localhost:5000
   regcat crawl registry.example.com --snapshot out/snapshot --include 'team-a/*'
   echo "$TOKEN" | regcat crawl ghcr.io --repo org/app --username me --password-stdin`,
@@ -60,8 +56,7 @@ Exit codes: 0 complete; 1 fatal error (nothing replaced); 2 usage error;
 			if err != nil {
 				return err
 			}
-			_, err = runCrawl(cmd.Context(), e, cfg, dir, f.full)
-			return err
+			return runPipeline(cmd.Context(), e, pipeline.Config{SnapshotDir: dir, Crawl: &cfg, Full: f.full})
 		},
 	}
 	cmd.Flags().StringVar(&dir, "snapshot", "snapshot", "snapshot directory to read (incremental) and replace")
@@ -91,9 +86,9 @@ func (f *crawlFlags) register(fs *pflag.FlagSet) {
 	fs.StringVar(&f.reposFile, "repos-file", "", "crawl the repositories listed in `FILE`, one per line (# comments)")
 	fs.StringArrayVar(&f.include, "include", nil, "crawl only repositories matching this `GLOB` (repeatable)")
 	fs.StringArrayVar(&f.exclude, "exclude", nil, "skip repositories matching this `GLOB` (repeatable)")
-	fs.IntVar(&f.concurrency, "concurrency", crawler.DefaultConcurrency, "repositories and tags crawled at once")
+	fs.IntVar(&f.concurrency, "concurrency", crawler.DefaultConcurrency, "repositories and tags crawled at once (0: the default)")
 	fs.Float64Var(&f.qps, "qps", 0, "limit requests per second (0: no limit)")
-	fs.DurationVar(&f.timeout, "timeout", crawler.DefaultTimeout, "per-request wait for headers and between body bytes")
+	fs.DurationVar(&f.timeout, "timeout", crawler.DefaultTimeout, "per-request wait for headers and between body bytes (0: the default)")
 	fs.BoolVar(&f.insecure, "insecure", false, "skip TLS certificate verification")
 	fs.BoolVar(&f.plainHTTP, "plain-http", false, "allow plain HTTP to a registry that is not on loopback")
 	fs.StringVar(&f.username, "username", "", "registry user name (with --password-stdin or "+envPassword+")")
@@ -101,8 +96,9 @@ func (f *crawlFlags) register(fs *pflag.FlagSet) {
 	fs.BoolVar(&f.full, "full", false, "ignore the previous snapshot and fetch everything")
 }
 
-// config builds the crawl configuration for registry. Bad flag values are
-// usage errors.
+// config builds the crawl configuration for registry. An unreadable
+// --repos-file and inconsistent credentials are usage errors; the values
+// themselves are checked by crawler.Config.Validate (see runPipeline).
 func (f *crawlFlags) config(e *env, registry string) (crawler.Config, error) {
 	cfg := crawler.Config{
 		Registry:    registry,
@@ -114,13 +110,6 @@ func (f *crawlFlags) config(e *env, registry string) (crawler.Config, error) {
 		Timeout:     f.timeout,
 		Insecure:    f.insecure,
 		PlainHTTP:   f.plainHTTP,
-		Logger:      e.logger(),
-	}
-	if f.concurrency < 1 {
-		return cfg, &usageError{fmt.Errorf("--concurrency %d: must be at least 1", f.concurrency)}
-	}
-	if f.timeout <= 0 {
-		return cfg, &usageError{fmt.Errorf("--timeout %s: must be positive", f.timeout)}
 	}
 	if f.reposFile != "" {
 		names, err := readReposFile(f.reposFile)
@@ -137,9 +126,6 @@ func (f *crawlFlags) config(e *env, registry string) (crawler.Config, error) {
 		cfg.Auth = auth
 	} else {
 		cfg.Keychain = authn.DefaultKeychain
-	}
-	if err := cfg.Validate(); err != nil {
-		return cfg, &usageError{err}
 	}
 	return cfg, nil
 }
@@ -201,50 +187,4 @@ func readReposFile(name string) ([]string, error) {
 		return nil, fmt.Errorf("--repos-file %s: no repository names", name)
 	}
 	return names, nil
-}
-
-// runCrawl crawls with cfg, reusing the snapshot in dir unless full, and
-// replaces dir with the new snapshot when the crawl completes. It returns
-// a *partialError when failures were recorded; on any other error dir is
-// left as it was.
-func runCrawl(ctx context.Context, e *env, cfg crawler.Config, dir string, full bool) (*snapshot.Snapshot, error) {
-	log := cfg.Logger
-	if log == nil {
-		log = e.logger()
-	}
-	if !full {
-		prev, err := snapshot.Read(dir)
-		switch {
-		case err == nil:
-			cfg.Previous = prev
-			log.Debug("previous snapshot", "dir", dir, "repos", len(prev.Repositories))
-		case errors.Is(err, fs.ErrNotExist):
-		default:
-			log.Warn("previous snapshot unreadable; crawling in full", "dir", dir, "error", err)
-		}
-	}
-	p := newProgress(e, log)
-	defer p.stop()
-	cfg.Logger = slog.New(p.wrapHandler(log.Handler()))
-	cfg.Progress = p.update
-	snap, st, err := crawler.Crawl(ctx, cfg)
-	p.stop()
-	if err != nil {
-		return nil, fmt.Errorf("crawl: %w", err)
-	}
-	if err := snapshot.Write(ctx, dir, snap); err != nil {
-		return nil, fmt.Errorf("write snapshot: %w", err)
-	}
-	failures := len(snap.Index.Failures)
-	for _, r := range snap.Repositories {
-		failures += len(r.Failures)
-	}
-	log.Info("crawl complete",
-		"repos", len(snap.Repositories), "tags", st.TagsDone, "manifests", st.Manifests, "configs", st.Configs,
-		"reused", st.Reused, "requests", st.Requests, "retries", st.Retries, "failures", failures,
-		"skipped", st.Skipped, "elapsed", st.Elapsed.Round(time.Millisecond), "snapshot", dir)
-	if failures > 0 {
-		return snap, &partialError{fmt.Errorf("crawl: %s recorded in %s", count(failures, "failure", "failures"), dir)}
-	}
-	return snap, nil
 }

@@ -171,7 +171,9 @@ func TestCrawlCommandExitCodes(t *testing.T) {
 		{"username without password", "", []string{"--username", "u"}, nil, exitUsage},
 		{"invalid repo", "", []string{"--repo", "../etc"}, nil, exitUsage},
 		{"bad glob", "", []string{"--include", "["}, nil, exitUsage},
-		{"zero concurrency", "", []string{"--concurrency", "0"}, nil, exitUsage},
+		{"zero concurrency is the default", reg.Password, []string{"--username", reg.Username, "--password-stdin", "--concurrency", "0"}, nil, exitOK},
+		{"negative concurrency", "", []string{"--concurrency", "-1"}, nil, exitUsage},
+		{"negative timeout", "", []string{"--timeout", "-1s"}, nil, exitUsage},
 		{"unknown flag", "", []string{"--nope"}, nil, exitUsage},
 		{"missing repos file", "", []string{"--repos-file", "/nonexistent/list"}, nil, exitUsage},
 	}

@@ -20,6 +20,7 @@ import (
 
 	"github.com/regcat/regcat/crawler"
 	"github.com/regcat/regcat/examples"
+	"github.com/regcat/regcat/pipeline"
 	"github.com/regcat/regcat/render"
 )
 
@@ -83,11 +84,11 @@ func runDemo(ctx context.Context, e *env, o demoOptions, fallback bool) error {
 			return fmt.Errorf("demo: %w", err)
 		}
 		defer os.RemoveAll(tmp)
-		snapDir = tmp
+		snapDir = filepath.Join(tmp, "snapshot")
 	}
 	return withDemoRegistry(ctx, func(ctx context.Context, host string) error {
 		partial := buildDemo(ctx, e, host, snapDir, o.out)
-		var pe *partialError
+		var pe *pipeline.PartialError
 		if partial != nil && !errors.As(partial, &pe) {
 			return partial
 		}
@@ -109,29 +110,21 @@ func runDemo(ctx context.Context, e *env, o demoOptions, fallback bool) error {
 
 // buildDemo fills the registry at host with the examples, crawls it into
 // snapDir and renders out. Recorded crawl failures (there should be none)
-// come back as a *partialError after the site is rendered.
+// come back as a *pipeline.PartialError after the site is rendered.
 func buildDemo(ctx context.Context, e *env, host, snapDir, out string) error {
 	start := time.Now()
 	if err := examples.Populate(ctx, host); err != nil {
 		return fmt.Errorf("demo registry: %w", err)
 	}
 	e.logger().Info("demo registry populated", "registry", host, "elapsed", time.Since(start).Round(time.Millisecond))
-	cfg := crawler.Config{Registry: host, Logger: e.logger()}
-	if err := cfg.Validate(); err != nil {
-		return fmt.Errorf("demo: %w", err)
-	}
 	// A demo registry is new on every run (and on another port), so a
-	// previous snapshot has nothing to offer.
-	_, partial := runCrawl(ctx, e, cfg, snapDir, true)
-	var pe *partialError
-	if partial != nil && !errors.As(partial, &pe) {
-		return partial
-	}
-	rcfg := render.Config{Out: out, Title: demoTitle, Logger: e.logger()}
-	if err := runRender(ctx, e, rcfg, snapDir); err != nil {
-		return err
-	}
-	return partial
+	// previous snapshot has nothing to offer: the crawl is full.
+	return runPipeline(ctx, e, pipeline.Config{
+		SnapshotDir: snapDir,
+		Crawl:       &crawler.Config{Registry: host},
+		Full:        true,
+		Render:      &render.Config{Out: out, Title: demoTitle},
+	})
 }
 
 // serveDemo serves the site in dir on addr, or on a free loopback port

@@ -6,10 +6,8 @@ import (
 	"context"
 	"encoding/json"
 	"encoding/xml"
-	"errors"
 	"fmt"
 	"html"
-	"io/fs"
 	"os"
 	"path/filepath"
 	"slices"
@@ -431,14 +429,27 @@ func testBadges(tb *tab, site string) {
 		}
 		return nil
 	})
-	if errors.Is(err, fs.ErrNotExist) {
-		t.Skip("the demo site has no badges/ yet: badges are not integrated into the renderer")
-	}
 	if err != nil {
-		t.Fatal(err)
+		// A missing badges/ is a renderer that lost its badges: a failure.
+		t.Fatalf("the demo site's badges: %v", err)
 	}
 	if len(badges) == 0 {
 		t.Fatal("badges/ holds no SVG")
+	}
+	// Every repository of the site has its own badges, not only some.
+	raw, err := os.ReadFile(filepath.Join(site, "api", "index.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var idx struct{ Repositories []struct{ Name string } }
+	if err := json.Unmarshal(raw, &idx); err != nil || len(idx.Repositories) == 0 {
+		t.Fatalf("api/index.json: %v, %d repositories", err, len(idx.Repositories))
+	}
+	for _, repo := range idx.Repositories {
+		m, _ := filepath.Glob(filepath.Join(site, "badges", filepath.FromSlash(repo.Name), "*.svg"))
+		if len(m) == 0 {
+			t.Errorf("no badges/%s/*.svg", repo.Name)
+		}
 	}
 	type size struct{ W, H float64 }
 	want := map[string]size{}

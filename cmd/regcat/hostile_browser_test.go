@@ -11,6 +11,7 @@ import (
 
 	"github.com/regcat/regcat/crawler"
 	"github.com/regcat/regcat/examples"
+	"github.com/regcat/regcat/pipeline"
 	"github.com/regcat/regcat/render"
 )
 
@@ -37,10 +38,11 @@ func buildHostileSite(t *testing.T) string {
 		if err := c.Push(ctx, host); err != nil {
 			return err
 		}
-		if _, err := runCrawl(ctx, e, crawler.Config{Registry: host, Logger: e.logger()}, snapDir, true); err != nil {
-			return err
-		}
-		return runRender(ctx, e, render.Config{Out: site, Logger: e.logger()}, snapDir)
+		return runPipeline(ctx, e, pipeline.Config{
+			SnapshotDir: snapDir, Full: true,
+			Crawl:  &crawler.Config{Registry: host},
+			Render: &render.Config{Out: site},
+		})
 	})
 	if err != nil {
 		t.Fatalf("build the hostile site: %v\n%s", err, stderr.String())
@@ -55,8 +57,8 @@ func renderFixture(t *testing.T) string {
 	site := filepath.Join(t.TempDir(), "site")
 	var stderr bytes.Buffer
 	e := &env{stdin: strings.NewReader(""), stdout: &bytes.Buffer{}, stderr: &stderr, quiet: true}
-	err := runRender(context.Background(), e, render.Config{Out: site, Logger: e.logger()}, rendererFixture)
-	var pe *partialError
+	err := runPipeline(context.Background(), e, pipeline.Config{SnapshotDir: rendererFixture, Render: &render.Config{Out: site}})
+	var pe *pipeline.PartialError
 	if err != nil && !errors.As(err, &pe) {
 		t.Fatalf("render %s: %v\n%s", rendererFixture, err, stderr.String())
 	}

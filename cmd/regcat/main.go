@@ -3,7 +3,14 @@
 //
 // Exit codes: 0 complete; 1 fatal error (nothing replaced); 2 usage error;
 // 3 completed, but some repositories or tags failed (each failure is
-// recorded in the snapshot).
+// recorded in the snapshot); 130 stopped by SIGINT and 143 stopped by
+// SIGTERM (128 + the signal's number).
+//
+// The first SIGINT or SIGTERM cancels the run: the crawl, the snapshot
+// write and the render stop, their temporary directories are removed and
+// the previous snapshot and site are left as they were; serve and demo
+// stop serving. A second signal exits at once, leaving temporary
+// directories for the next run to remove.
 package main
 
 import (
@@ -14,13 +21,18 @@ import (
 	"log/slog"
 	"os"
 	"os/signal"
-	"strconv"
 	"syscall"
 
 	"github.com/spf13/cobra"
+
+	"github.com/regcat/regcat/pipeline"
+	"github.com/regcat/regcat/render"
+	"github.com/regcat/regcat/snapshot"
 )
 
-// Exit codes of the regcat command.
+// Exit codes of the regcat command. A run stopped by a signal exits with
+// 128 + the signal's number, as a shell reports a process killed by it:
+// 130 for SIGINT, 143 for SIGTERM.
 const (
 	exitOK      = 0
 	exitFatal   = 1
@@ -29,10 +41,59 @@ const (
 )
 
 func main() {
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	code := run(ctx, os.Args[1:], os.Stdin, os.Stdout, os.Stderr)
-	stop()
-	os.Exit(code)
+	sigs := make(chan os.Signal, 2)
+	signal.Notify(sigs, os.Interrupt, syscall.SIGTERM)
+	ctx, cancel := context.WithCancelCause(context.Background())
+	codes := make(chan int, 1)
+	// run is left behind, not waited for, only when a second signal asks
+	// for an exit at once.
+	go func() { codes <- run(ctx, os.Args[1:], os.Stdin, os.Stdout, os.Stderr) }()
+	os.Exit(supervise(sigs, codes, cancel, os.Stderr))
+}
+
+// supervise returns the exit code of the process: the one run sends on
+// codes, or, when a second signal arrives before run returns, that
+// signal's code at once. The first signal cancels run's context with an
+// *interrupt as the cause.
+func supervise(sigs <-chan os.Signal, codes <-chan int, cancel context.CancelCauseFunc, stderr io.Writer) int {
+	interrupted := false
+	for {
+		select {
+		case code := <-codes:
+			return code
+		case s := <-sigs:
+			in := newInterrupt(s)
+			if interrupted {
+				fmt.Fprintf(stderr, "regcat: %s again; exiting at once\n", in)
+				return in.code()
+			}
+			interrupted = true
+			cancel(in)
+		}
+	}
+}
+
+// interrupt is the cause of a run's cancellation by a signal.
+type interrupt struct{ sig os.Signal }
+
+func newInterrupt(s os.Signal) *interrupt { return &interrupt{sig: s} }
+
+func (in *interrupt) Error() string {
+	switch in.sig {
+	case os.Interrupt:
+		return "SIGINT"
+	case syscall.SIGTERM:
+		return "SIGTERM"
+	}
+	return in.sig.String()
+}
+
+// code is the exit code of a process stopped by the signal.
+func (in *interrupt) code() int {
+	if n, ok := in.sig.(syscall.Signal); ok {
+		return 128 + int(n)
+	}
+	return exitFatal
 }
 
 // run executes the command line args and returns the process exit code.
@@ -41,10 +102,18 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	root := newRootCmd(e)
 	root.SetArgs(args)
 	err := root.ExecuteContext(ctx)
+	var in *interrupt
+	if errors.As(context.Cause(ctx), &in) {
+		if err != nil && !errors.Is(err, context.Canceled) {
+			fmt.Fprintf(stderr, "regcat: %v\n", err)
+		}
+		fmt.Fprintf(stderr, "regcat: stopped by %s\n", in)
+		return in.code()
+	}
 	if err == nil {
 		return exitOK
 	}
-	var pe *partialError
+	var pe *pipeline.PartialError
 	if errors.As(err, &pe) {
 		fmt.Fprintf(stderr, "regcat: %v\n", err)
 		return exitPartial
@@ -53,6 +122,12 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	if errors.As(err, &ue) {
 		fmt.Fprintf(stderr, "regcat: %v\nRun 'regcat --help' for usage.\n", err)
 		return exitUsage
+	}
+	switch {
+	case errors.Is(err, render.ErrNotSite):
+		err = fmt.Errorf("%w; choose another --out or remove it", err)
+	case errors.Is(err, snapshot.ErrNotSnapshot):
+		err = fmt.Errorf("%w; choose another --snapshot or remove it", err)
 	}
 	fmt.Fprintf(stderr, "regcat: %v\n", err)
 	return exitFatal
@@ -84,13 +159,6 @@ type usageError struct{ err error }
 func (u *usageError) Error() string { return u.err.Error() }
 func (u *usageError) Unwrap() error { return u.err }
 
-// partialError marks a run that completed with recorded failures (exit
-// code 3).
-type partialError struct{ err error }
-
-func (p *partialError) Error() string { return p.err.Error() }
-func (p *partialError) Unwrap() error { return p.err }
-
 func newRootCmd(e *env) *cobra.Command {
 	root := &cobra.Command{
 		Use:   "regcat",
@@ -99,8 +167,7 @@ func newRootCmd(e *env) *cobra.Command {
 deterministic JSON snapshot, and renders the snapshot as a static HTML catalog
 with SVG badges.
 
-Exit codes: 0 complete; 1 fatal error (nothing replaced); 2 usage error;
-3 completed, but some repositories or tags failed (recorded in the snapshot).`,
+` + exitCodesHelp,
 		SilenceUsage:  true,
 		SilenceErrors: true,
 		Args:          cobra.ArbitraryArgs,
@@ -132,10 +199,9 @@ func args(check cobra.PositionalArgs) cobra.PositionalArgs {
 	}
 }
 
-// count writes n with the singular or plural words that follow it.
-func count(n int, one, many string) string {
-	if n == 1 {
-		return "1 " + one
-	}
-	return strconv.Itoa(n) + " " + many
-}
+// exitCodesHelp ends the help of the root command and of the commands that
+// crawl or render.
+const exitCodesHelp = `Exit codes: 0 complete; 1 fatal error (nothing replaced); 2 usage error;
+3 completed, but some repositories or tags failed (recorded in the snapshot);
+130 stopped by SIGINT, 143 stopped by SIGTERM (as 1: nothing that was
+still being written is replaced). A second signal exits at once.`

@@ -1,16 +1,12 @@
 package main
 
 import (
-	"context"
-	"errors"
-	"fmt"
-
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
 
+	"github.com/regcat/regcat/pipeline"
 	"github.com/regcat/regcat/render"
 	"github.com/regcat/regcat/render/badge"
-	"github.com/regcat/regcat/snapshot"
 )
 
 // renderFlags are the flags of render and build that configure the site.
@@ -32,8 +28,9 @@ func (f *renderFlags) register(fs *pflag.FlagSet) {
 }
 
 // config returns the render configuration the flags describe, or a usage
-// error.
-func (f *renderFlags) config(e *env) (render.Config, error) {
+// error for an unknown --badge-style; the values themselves are checked by
+// render.Config.Validate (see runPipeline).
+func (f *renderFlags) config() (render.Config, error) {
 	cfg := render.Config{
 		Out:          f.out,
 		BaseURL:      f.baseURL,
@@ -41,16 +38,12 @@ func (f *renderFlags) config(e *env) (render.Config, error) {
 		TemplatesDir: f.templates,
 		ShowEnv:      f.showEnv,
 		BadgeTag:     f.badgeTag,
-		Logger:       e.logger(),
 	}
 	style, err := badge.ParseStyle(f.badgeStyle)
 	if err != nil {
 		return cfg, &usageError{err}
 	}
 	cfg.BadgeStyle = style
-	if err := cfg.Validate(); err != nil {
-		return cfg, &usageError{err}
-	}
 	return cfg, nil
 }
 
@@ -71,37 +64,14 @@ leaves the previous site. Unchanged files keep their modification time.`,
   regcat render --snapshot snap --out public --base-url https://example.github.io/catalog/`,
 		Args: args(cobra.NoArgs),
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			cfg, err := f.config(e)
+			cfg, err := f.config()
 			if err != nil {
 				return err
 			}
-			return runRender(cmd.Context(), e, cfg, snapDir)
+			return runPipeline(cmd.Context(), e, pipeline.Config{SnapshotDir: snapDir, Render: &cfg})
 		},
 	}
 	cmd.Flags().StringVarP(&snapDir, "snapshot", "s", snapDir, "snapshot `directory` to render")
 	f.register(cmd.Flags())
 	return cmd
-}
-
-// runRender reads the snapshot in snapshotDir and renders it with cfg. A
-// render that left out invalid names is a partial error.
-func runRender(ctx context.Context, e *env, cfg render.Config, snapshotDir string) error {
-	snap, err := snapshot.Read(snapshotDir)
-	if err != nil {
-		return err
-	}
-	st, err := render.Render(ctx, cfg, snap)
-	if err != nil {
-		if errors.Is(err, render.ErrNotSite) {
-			return fmt.Errorf("%w; choose another --out or remove it", err)
-		}
-		return err
-	}
-	if !e.quiet {
-		fmt.Fprintf(e.stderr, "rendered %d pages (%d files, %d unchanged) to %s\n", st.Pages, st.Files, st.Unchanged, cfg.Out)
-	}
-	if st.Skipped > 0 {
-		return &partialError{fmt.Errorf("%s left out of the site", count(st.Skipped, "invalid name was", "invalid names were"))}
-	}
-	return nil
 }

@@ -1,0 +1,332 @@
+// Package pipeline owns the order of a regcat run (previous snapshot →
+// crawl → render → snapshot write) and the rule for what a failed or
+// cancelled run replaces: nothing.
+//
+// Every command that crawls or renders (crawl, render, build, demo, and
+// next serve --refresh) runs the same [Run], configured by a [Config] that
+// holds the crawl's and the render's own configs. Presentation stays with
+// the caller: the pipeline reports through a logger and two hooks
+// (Config.Progress and Config.Phase) and returns a [Result].
+//
+// The new site is swapped in before the new snapshot: a run interrupted or
+// failing before the end leaves the previous snapshot and site as they
+// were, and a run killed between the two swaps leaves a new site beside
+// the previous snapshot, both complete (the next run reuses less).
+package pipeline
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io/fs"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/regcat/regcat/crawler"
+	"github.com/regcat/regcat/render"
+	"github.com/regcat/regcat/snapshot"
+)
+
+// Config says what one run does. Crawl, Render or both must be set.
+type Config struct {
+	// SnapshotDir is the snapshot directory; it must be set. With Crawl,
+	// the snapshot in it is the previous one (unless Full) and is replaced
+	// by the new one when the run completes; it must be missing, empty or
+	// hold a snapshot, which is checked before crawling. Without Crawl,
+	// the snapshot in it is rendered and left alone.
+	SnapshotDir string
+	// Crawl configures the crawl. nil means no crawl: the snapshot in
+	// SnapshotDir is rendered. Crawl.Previous is set by Run; Crawl.Logger,
+	// when nil, is Logger; Crawl.Progress is replaced by Progress.
+	Crawl *crawler.Config
+	// Full ignores the previous snapshot: every tag is fetched again.
+	Full bool
+	// Render configures the render. nil means no site is rendered.
+	// Render.Logger, when nil, is Logger.
+	Render *render.Config
+	// Logger receives the run's records. nil discards them.
+	Logger *slog.Logger
+	// Progress, when set, receives the crawl's running counts, with the
+	// guarantees of crawler.Config.Progress (calls never overlap, and must
+	// return quickly).
+	Progress func(crawler.Stats)
+	// Phase, when set, is called once as each phase of the run begins, on
+	// the goroutine that called Run, before the phase logs anything. The
+	// crawl's summary record ("crawl complete") belongs to the phase after
+	// it, so a progress display stopped there has ended before it.
+	Phase func(Phase)
+}
+
+// Phase is a stage of a run, in the order a run goes through them.
+type Phase int
+
+// The phases of a run. A run without Crawl starts at PhaseRead; without
+// Render it skips PhaseRender; without Crawl it skips PhaseWrite.
+const (
+	// PhaseCrawl reads the previous snapshot and crawls the registry.
+	PhaseCrawl Phase = iota + 1
+	// PhaseRead reads the snapshot to render (runs without Crawl).
+	PhaseRead
+	// PhaseRender renders the site and swaps it in.
+	PhaseRender
+	// PhaseWrite writes the new snapshot and swaps it in.
+	PhaseWrite
+)
+
+func (p Phase) String() string {
+	switch p {
+	case PhaseCrawl:
+		return "crawl"
+	case PhaseRead:
+		return "read"
+	case PhaseRender:
+		return "render"
+	case PhaseWrite:
+		return "write"
+	}
+	return "Phase(" + strconv.Itoa(int(p)) + ")"
+}
+
+// Validate reports every impossible value in c, using the crawl's and the
+// render's own Validate: a caller reports its error as a usage error.
+func (c *Config) Validate() error {
+	var errs []error
+	if c.SnapshotDir == "" {
+		errs = append(errs, errors.New("snapshot directory: not set"))
+	}
+	if c.Crawl == nil && c.Render == nil {
+		errs = append(errs, errors.New("neither a crawl nor a render to run"))
+	}
+	if c.Crawl != nil {
+		if err := c.Crawl.Validate(); err != nil {
+			errs = append(errs, err)
+		}
+	}
+	if c.Render != nil {
+		if err := c.Render.Validate(); err != nil {
+			errs = append(errs, err)
+		}
+	}
+	return errors.Join(errs...)
+}
+
+// Result is what a run did. Run returns it, filled as far as the run got,
+// with every error.
+type Result struct {
+	// Snapshot is the crawled snapshot, or the one read to render; nil
+	// when the run failed before having one.
+	Snapshot *snapshot.Snapshot
+	// Crawl is the crawl's counts; zero without Crawl.
+	Crawl crawler.Stats
+	// Render is the render's counts; zero without Render or when the
+	// render failed.
+	Render render.Stats
+	// Failures is the number of failure records in the snapshot (the
+	// index's and every repository's).
+	Failures int
+}
+
+// PartialError is the error of a run that completed, replaced the snapshot
+// and site, and yet has something to report: failures recorded in the
+// snapshot, or names left out of the site. Any other error from Run means
+// nothing was replaced.
+type PartialError struct {
+	// Failures is the number of failure records in the snapshot. Without
+	// Crawl (a render of a snapshot on disk) it is 0: the failures are the
+	// snapshot's, not the run's.
+	Failures int
+	// Skipped is the number of repositories, tags and digests the render
+	// left out because their names are invalid or collide.
+	Skipped int
+	// SnapshotDir is where the failures are recorded.
+	SnapshotDir string
+}
+
+func (e *PartialError) Error() string {
+	var parts []string
+	if e.Failures > 0 {
+		parts = append(parts, fmt.Sprintf("crawl: %s recorded in %s", count(e.Failures, "failure", "failures"), e.SnapshotDir))
+	}
+	if e.Skipped > 0 {
+		parts = append(parts, count(e.Skipped, "invalid name was", "invalid names were")+" left out of the site")
+	}
+	if len(parts) == 0 {
+		return "completed with nothing to report"
+	}
+	return strings.Join(parts, "; ")
+}
+
+// Run runs cfg: with Crawl, it reads the previous snapshot in
+// cfg.SnapshotDir (unless cfg.Full; an unreadable one is logged and the
+// crawl is full), crawls, renders the new snapshot when cfg.Render is set,
+// and then replaces the snapshot; without Crawl it reads the snapshot and
+// renders it. ctx reaches every phase: once it is done, Run returns its
+// error within the time a phase takes to notice, with nothing replaced
+// unless the site was already swapped in (PhaseWrite had begun).
+//
+// A run that completed with recorded failures or skipped names returns a
+// *PartialError; any other error means nothing was replaced.
+func Run(ctx context.Context, cfg Config) (Result, error) {
+	var res Result
+	if err := cfg.Validate(); err != nil {
+		return res, err
+	}
+	log := cfg.Logger
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	var current Phase
+	begin := func(p Phase) { // announces p once
+		if p != current && cfg.Phase != nil {
+			cfg.Phase(p)
+		}
+		current = p
+	}
+
+	if cfg.Crawl == nil {
+		begin(PhaseRead)
+		snap, err := snapshot.Read(cfg.SnapshotDir)
+		if err != nil {
+			return res, err
+		}
+		res.Snapshot = snap
+	} else {
+		// Fail now, not after an hour of crawling, when the new snapshot
+		// could not replace the directory, or the site its --out.
+		if err := replaceable(cfg.SnapshotDir, snapshot.IndexFile, snapshot.ErrNotSnapshot); err != nil {
+			return res, fmt.Errorf("snapshot: %w", err)
+		}
+		if cfg.Render != nil {
+			if err := replaceable(renderOut(cfg.Render), render.MarkerFile, render.ErrNotSite); err != nil {
+				return res, fmt.Errorf("render: %w", err)
+			}
+		}
+		begin(PhaseCrawl)
+		ccfg := *cfg.Crawl
+		if ccfg.Logger == nil {
+			ccfg.Logger = log
+		}
+		ccfg.Progress = cfg.Progress
+		ccfg.Previous = previous(cfg.SnapshotDir, cfg.Full, log)
+		snap, st, err := crawler.Crawl(ctx, ccfg)
+		res.Crawl = st
+		if err != nil {
+			return res, fmt.Errorf("crawl: %w", err)
+		}
+		res.Snapshot = snap
+		res.Failures = failures(snap)
+		// The next phase begins before the crawl's summary is logged, so
+		// that a progress display has ended when the summary comes.
+		if cfg.Render != nil {
+			begin(PhaseRender)
+		} else {
+			begin(PhaseWrite)
+		}
+		log.Info("crawl complete",
+			"repos", len(snap.Repositories), "tags", st.TagsDone, "manifests", st.Manifests, "configs", st.Configs,
+			"reused", st.Reused, "requests", st.Requests, "retries", st.Retries, "failures", res.Failures,
+			"skipped", st.Skipped, "elapsed", st.Elapsed.Round(time.Millisecond))
+	}
+
+	if cfg.Render != nil {
+		begin(PhaseRender)
+		rcfg := *cfg.Render
+		if rcfg.Logger == nil {
+			rcfg.Logger = log
+		}
+		st, err := render.Render(ctx, rcfg, res.Snapshot)
+		if err != nil {
+			return res, fmt.Errorf("render: %w", err)
+		}
+		res.Render = st
+	}
+
+	if cfg.Crawl != nil {
+		begin(PhaseWrite)
+		if err := snapshot.Write(ctx, cfg.SnapshotDir, res.Snapshot); err != nil {
+			return res, fmt.Errorf("write snapshot: %w", err)
+		}
+		log.Debug("snapshot written", "snapshot", cfg.SnapshotDir)
+	}
+
+	if res.Failures > 0 || res.Render.Skipped > 0 {
+		return res, &PartialError{Failures: res.Failures, Skipped: res.Render.Skipped, SnapshotDir: cfg.SnapshotDir}
+	}
+	return res, nil
+}
+
+// previous returns the snapshot in dir to crawl incrementally from, or
+// nil for a full crawl: when full is set, when there is none, or when it
+// cannot be read (logged: a damaged snapshot must not stop the crawl that
+// replaces it).
+func previous(dir string, full bool, log *slog.Logger) *snapshot.Snapshot {
+	if full {
+		return nil
+	}
+	prev, err := snapshot.Read(dir)
+	switch {
+	case err == nil:
+		log.Debug("previous snapshot", "dir", dir, "repos", len(prev.Repositories))
+		return prev
+	case errors.Is(err, fs.ErrNotExist):
+	default:
+		log.Warn("previous snapshot unreadable; crawling in full", "dir", dir, "error", err)
+	}
+	return nil
+}
+
+// replaceable fails with notOurs unless dir is missing, an empty
+// directory, or a directory holding marker: the rule by which
+// snapshot.Write and render.Render refuse to replace a directory, checked
+// here before the crawl so that a wrong --snapshot or --out fails at once.
+func replaceable(dir, marker string, notOurs error) error {
+	fi, err := os.Lstat(dir)
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		return nil
+	case err != nil:
+		return err
+	case !fi.IsDir():
+		return fmt.Errorf("%s: %w (not a directory)", dir, notOurs)
+	}
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		return err
+	}
+	if len(entries) == 0 {
+		return nil
+	}
+	if _, err := os.Lstat(filepath.Join(dir, marker)); err != nil {
+		return fmt.Errorf("%s: %w (no %s)", dir, notOurs, marker)
+	}
+	return nil
+}
+
+// renderOut is the site directory rcfg renders to.
+func renderOut(rcfg *render.Config) string {
+	if rcfg.Out == "" {
+		return render.DefaultOut
+	}
+	return rcfg.Out
+}
+
+// failures counts the failure records in snap.
+func failures(snap *snapshot.Snapshot) int {
+	n := len(snap.Index.Failures)
+	for _, r := range snap.Repositories {
+		n += len(r.Failures)
+	}
+	return n
+}
+
+// count writes n with the singular or plural words that follow it.
+func count(n int, one, many string) string {
+	if n == 1 {
+		return "1 " + one
+	}
+	return strconv.Itoa(n) + " " + many
+}
