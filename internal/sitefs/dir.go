@@ -30,8 +30,9 @@ type Options struct {
 	Marker string
 
 	// syncEach makes every created file fsynced as it is written instead
-	// of all at once by Commit; for the benchmark that compares the two.
-	syncEach bool
+	// of all at once by Commit, and noSync skips syncing altogether; for
+	// the benchmark that compares them.
+	syncEach, noSync bool
 }
 
 // Stats counts what a [Dir] wrote.
