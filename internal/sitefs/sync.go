@@ -9,10 +9,15 @@ import (
 // previous tree were made durable by the commit that wrote them; their
 // new names are in the directories synced here.
 //
-// One pass at the end costs less than an fsync per file as it is written
-// (see BenchmarkSync): by the time it runs the kernel has written most
-// of the data back, and the first fsync commits the journal for the
-// metadata of the whole tree, so the rest find little to do.
+// Durability costs the time the disk takes to store the new files, however
+// it is asked for. Measured with BenchmarkSync (20,000 files of ~40 bytes
+// in 100 directories, 8 writers, ext4 on a virtual disk, 2 cores): no sync
+// 3.9 s, an fsync per file as written 16.2 s, this pass 16.6 s, and
+// syncfs(2) of the whole file system (not in package syscall on amd64)
+// 17.3 s; writing the same tree again (every file linked) 2.3 s, 2.9 s,
+// 2.2 s and 5.0 s. This pass costs what the others do for new files, is
+// the cheapest for unchanged ones (it skips files linked from the
+// previous tree), reports errors per file and works everywhere.
 func (d *Dir) syncTree() error {
 	if d.opts.noSync {
 		return nil
