@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"time"
 )
 
 // ErrSchemaVersion is wrapped by decode errors for a snapshot file written
@@ -30,42 +31,134 @@ func Marshal(v any) ([]byte, error) {
 }
 
 // DecodeIndex reads an index.json, rejecting unknown fields, trailing data,
-// other schema versions and files over [MaxFileSize].
+// schema versions other than 1 and [SchemaVersion], and files over
+// [MaxFileSize]. A version 1 index is decoded strictly in its own shape
+// and converted: its summaries' newestTag is dropped (summaries are
+// derived again by the next crawl or render). The returned index has the
+// current shape, and SchemaVersion set to [SchemaVersion].
 func DecodeIndex(r io.Reader) (*Index, error) {
-	var idx Index
-	if err := decodeStrict(r, &idx); err != nil {
+	b, version, err := readVersioned(r)
+	if err != nil {
 		return nil, fmt.Errorf("index: %w", err)
 	}
-	if idx.SchemaVersion != SchemaVersion {
-		return nil, fmt.Errorf("index: %w %d (want %d)", ErrSchemaVersion, idx.SchemaVersion, SchemaVersion)
+	switch version {
+	case SchemaVersion:
+		var idx Index
+		if err := decodeStrict(bytes.NewReader(b), &idx); err != nil {
+			return nil, fmt.Errorf("index: %w", err)
+		}
+		return &idx, nil
+	case 1:
+		var v1 indexV1
+		if err := decodeStrict(bytes.NewReader(b), &v1); err != nil {
+			return nil, fmt.Errorf("index (schema version 1): %w", err)
+		}
+		return v1.convert(), nil
 	}
-	return &idx, nil
+	return nil, fmt.Errorf("index: %w %d (want 1 or %d)", ErrSchemaVersion, version, SchemaVersion)
 }
 
 // DecodeRepository reads a repository file, with the checks of
-// [DecodeIndex], and validates the repository name.
+// [DecodeIndex], and validates the repository name. A version 1
+// repository file is the current shape without the fields version 2 added
+// (all optional), so it is decoded as one. The returned repository has
+// SchemaVersion set to [SchemaVersion].
 func DecodeRepository(r io.Reader) (*Repository, error) {
-	var repo Repository
-	if err := decodeStrict(r, &repo); err != nil {
+	b, version, err := readVersioned(r)
+	if err != nil {
 		return nil, fmt.Errorf("repository: %w", err)
 	}
-	if repo.SchemaVersion != SchemaVersion {
-		return nil, fmt.Errorf("repository %q: %w %d (want %d)", repo.Name, ErrSchemaVersion, repo.SchemaVersion, SchemaVersion)
+	var repo Repository
+	if err := decodeStrict(bytes.NewReader(b), &repo); err != nil {
+		return nil, fmt.Errorf("repository: %w", err)
 	}
+	if version != 1 && version != SchemaVersion {
+		return nil, fmt.Errorf("repository %q: %w %d (want 1 or %d)", repo.Name, ErrSchemaVersion, version, SchemaVersion)
+	}
+	repo.SchemaVersion = SchemaVersion
 	if err := ValidateRepoName(repo.Name); err != nil {
 		return nil, fmt.Errorf("repository: %w", err)
 	}
 	return &repo, nil
 }
 
+// readVersioned reads a whole snapshot file of at most [MaxFileSize]
+// bytes and the schemaVersion it declares (0 when it has none), so that
+// the file can then be decoded strictly in the shape of that version.
+func readVersioned(r io.Reader) ([]byte, int, error) {
+	b, err := io.ReadAll(io.LimitReader(r, MaxFileSize+1))
+	if err != nil {
+		return nil, 0, fmt.Errorf("read: %w", err)
+	}
+	if len(b) > MaxFileSize {
+		return nil, 0, fmt.Errorf("file is over %d bytes", MaxFileSize)
+	}
+	var probe struct {
+		SchemaVersion int `json:"schemaVersion"`
+	}
+	if err := json.Unmarshal(b, &probe); err != nil {
+		return nil, 0, fmt.Errorf("decode: %w", err)
+	}
+	return b, probe.SchemaVersion, nil
+}
+
+// indexV1 is the index of schema version 1, frozen as it was: do not
+// change it (nor repoSummaryV1) when the current types change.
+type indexV1 struct {
+	SchemaVersion int             `json:"schemaVersion"`
+	Registry      string          `json:"registry"`
+	CrawledAt     time.Time       `json:"crawledAt"`
+	Repositories  []repoSummaryV1 `json:"repositories"`
+	Failures      []Failure       `json:"failures,omitempty"`
+	Skipped       []Skipped       `json:"skipped,omitempty"`
+}
+
+// repoSummaryV1 is the index entry of schema version 1.
+type repoSummaryV1 struct {
+	Name        string    `json:"name"`
+	Path        string    `json:"path"`
+	Tags        int       `json:"tags"`
+	Images      int       `json:"images"`
+	NewestTag   string    `json:"newestTag,omitempty"`
+	LastCreated time.Time `json:"lastCreated,omitzero"`
+	Size        int64     `json:"size,omitempty"`
+	Title       string    `json:"title,omitempty"`
+	Description string    `json:"description,omitempty"`
+	Failures    int       `json:"failures,omitempty"`
+}
+
+// convert returns the index in the current shape. NewestTag is dropped:
+// the summaries' representative tag follows another rule since version 2
+// and is derived again from the repositories.
+func (v1 *indexV1) convert() *Index {
+	idx := &Index{
+		SchemaVersion: SchemaVersion,
+		Registry:      v1.Registry,
+		CrawledAt:     v1.CrawledAt,
+		Repositories:  make([]RepoSummary, 0, len(v1.Repositories)),
+		Failures:      v1.Failures,
+		Skipped:       v1.Skipped,
+	}
+	for _, s := range v1.Repositories {
+		idx.Repositories = append(idx.Repositories, RepoSummary{
+			Name:        s.Name,
+			Path:        s.Path,
+			Tags:        s.Tags,
+			Images:      s.Images,
+			LastCreated: s.LastCreated,
+			Size:        s.Size,
+			Title:       s.Title,
+			Description: s.Description,
+			Failures:    s.Failures,
+		})
+	}
+	return idx
+}
+
 func decodeStrict(r io.Reader, v any) error {
-	lr := &io.LimitedReader{R: r, N: MaxFileSize + 1}
-	dec := json.NewDecoder(lr)
+	dec := json.NewDecoder(r)
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(v); err != nil {
-		if lr.N <= 0 {
-			return fmt.Errorf("file is over %d bytes", MaxFileSize)
-		}
 		return fmt.Errorf("decode: %w", err)
 	}
 	if _, err := dec.Token(); !errors.Is(err, io.EOF) {

@@ -5,11 +5,11 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io/fs"
 	"os"
 	"path"
-	"path/filepath"
 	"slices"
+
+	"github.com/regcat/regcat/internal/sitefs"
 )
 
 // IndexFile is the name of the index file in a snapshot directory.
@@ -67,58 +67,27 @@ func (s *Snapshot) Files() (map[string][]byte, error) {
 }
 
 // Write stores s in dir so that dir holds either the complete previous
-// snapshot or the complete new one, never a mix: the files are written
-// into a sibling temporary directory, each fsynced, and the directory is
-// then swapped in. dir may be missing, empty, or hold a snapshot (an
-// index.json); anything else gives [ErrNotSnapshot] and is left alone.
+// snapshot or the complete new one, never a mix, also when the process is
+// killed or the machine loses power: the files are written into a sibling
+// temporary directory, made durable, and the directory is then swapped
+// in (see package internal/sitefs, which also says how the next Write
+// cleans up after a killed one). Files whose bytes did not change are
+// hard-linked from the previous snapshot and keep their modification
+// time. dir may be missing, empty, or hold a snapshot (an index.json);
+// anything else gives [ErrNotSnapshot] and is left alone.
 func Write(ctx context.Context, dir string, s *Snapshot) error {
 	files, err := s.Files()
 	if err != nil {
 		return err
 	}
-	if err := checkReplaceable(dir); err != nil {
-		return err
-	}
-	parent, base := filepath.Split(filepath.Clean(dir))
-	if parent == "" {
-		parent = "."
-	}
-	if err := os.MkdirAll(parent, 0o755); err != nil {
-		return fmt.Errorf("snapshot parent: %w", err)
-	}
-	tmp, err := os.MkdirTemp(parent, "."+base+".tmp-")
-	if err != nil {
-		return fmt.Errorf("snapshot temp dir: %w", err)
-	}
-	defer os.RemoveAll(tmp) // a no-op once renamed into place
-	if err := writeFiles(ctx, tmp, files); err != nil {
-		return err
-	}
-	return swapDir(tmp, filepath.Clean(dir))
-}
-
-func checkReplaceable(dir string) error {
-	entries, err := os.ReadDir(dir)
-	switch {
-	case errors.Is(err, fs.ErrNotExist):
-		return nil
-	case err != nil:
-		return fmt.Errorf("snapshot dir: %w", err)
-	case len(entries) == 0:
-		return nil
-	}
-	if _, err := os.Stat(filepath.Join(dir, IndexFile)); err != nil {
+	d, err := sitefs.Open(dir, sitefs.Options{Marker: IndexFile})
+	if errors.Is(err, sitefs.ErrNotReplaceable) {
 		return fmt.Errorf("%s: %w (no %s)", dir, ErrNotSnapshot, IndexFile)
 	}
-	return nil
-}
-
-func writeFiles(ctx context.Context, dir string, files map[string][]byte) error {
-	root, err := os.OpenRoot(dir)
 	if err != nil {
-		return fmt.Errorf("snapshot temp dir: %w", err)
+		return fmt.Errorf("snapshot: %w", err)
 	}
-	defer root.Close()
+	defer d.Abort() // a no-op once committed
 	names := make([]string, 0, len(files))
 	for name := range files {
 		names = append(names, name)
@@ -128,75 +97,17 @@ func writeFiles(ctx context.Context, dir string, files map[string][]byte) error 
 		if err := ctx.Err(); err != nil {
 			return err
 		}
-		if d := path.Dir(name); d != "." {
-			if err := root.MkdirAll(d, 0o755); err != nil {
-				return fmt.Errorf("snapshot %s: %w", d, err)
+		if p := path.Dir(name); p != "." {
+			if err := d.Mkdir(p); err != nil {
+				return fmt.Errorf("snapshot %w", err)
 			}
 		}
-		if err := writeSynced(root, name, files[name]); err != nil {
-			return err
+		if err := d.Write(name, files[name]); err != nil {
+			return fmt.Errorf("snapshot %w", err)
 		}
 	}
-	return syncDir(dir)
-}
-
-func writeSynced(root *os.Root, name string, b []byte) error {
-	f, err := root.OpenFile(name, os.O_CREATE|os.O_EXCL|os.O_WRONLY, 0o644)
-	if err != nil {
-		return fmt.Errorf("snapshot %s: %w", name, err)
-	}
-	_, err = f.Write(b)
-	if err == nil {
-		err = f.Sync()
-	}
-	if cerr := f.Close(); err == nil {
-		err = cerr
-	}
-	if err != nil {
-		return fmt.Errorf("snapshot %s: %w", name, err)
-	}
-	return nil
-}
-
-// swapDir replaces dst by src. The old dst is moved aside first and
-// restored if src cannot be renamed into place.
-func swapDir(src, dst string) error {
-	old := ""
-	if _, err := os.Lstat(dst); err == nil {
-		parent, base := filepath.Split(dst)
-		if parent == "" {
-			parent = "."
-		}
-		d, err := os.MkdirTemp(parent, "."+base+".old-")
-		if err != nil {
-			return fmt.Errorf("snapshot swap: %w", err)
-		}
-		old = filepath.Join(d, base)
-		if err := os.Rename(dst, old); err != nil {
-			os.Remove(d)
-			return fmt.Errorf("snapshot swap: %w", err)
-		}
-		defer os.RemoveAll(d)
-	}
-	if err := os.Rename(src, dst); err != nil {
-		if old != "" {
-			if rerr := os.Rename(old, dst); rerr != nil {
-				return errors.Join(fmt.Errorf("snapshot swap: %w", err), fmt.Errorf("restore previous snapshot from %s: %w", old, rerr))
-			}
-		}
-		return fmt.Errorf("snapshot swap: %w", err)
-	}
-	return syncDir(filepath.Dir(dst))
-}
-
-func syncDir(dir string) error {
-	f, err := os.Open(dir)
-	if err != nil {
-		return fmt.Errorf("sync %s: %w", dir, err)
-	}
-	defer f.Close()
-	if err := f.Sync(); err != nil {
-		return fmt.Errorf("sync %s: %w", dir, err)
+	if err := d.Commit(); err != nil {
+		return fmt.Errorf("snapshot: %w", err)
 	}
 	return nil
 }

@@ -333,7 +333,7 @@ func TestSchemaRejects(t *testing.T) {
 		mtConf = "application/vnd.oci.image.config.v1+json"
 	)
 	validRepo := `{
-  "schemaVersion": 1, "name": "team-a/api",
+  "schemaVersion": 2, "name": "team-a/api",
   "tags": [{"name": "v1", "digest": "` + d1 + `"}],
   "images": [{
     "digest": "` + d1 + `", "mediaType": "` + mtOCI + `", "kind": "image", "tags": ["v1"],
@@ -349,7 +349,7 @@ func TestSchemaRejects(t *testing.T) {
   "skipped": [{"name": ".hidden", "reason": "invalid tag"}]
 }`
 	validIndex := `{
-  "schemaVersion": 1, "registry": "localhost:5000", "crawledAt": "2025-01-01T00:00:00Z",
+  "schemaVersion": 2, "registry": "localhost:5000", "crawledAt": "2025-01-01T00:00:00Z",
   "repositories": [{"name": "team-a/api", "path": "repos/team-a~api.json", "tags": 1, "images": 1,
     "defaultTag": "v1", "lastCreated": "2024-05-02T10:00:00.5Z", "size": 30, "failures": 1}],
   "failures": [{"op": "catalog", "status": 500, "error": "catalog page 2"}],
@@ -392,7 +392,7 @@ func TestSchemaRejects(t *testing.T) {
 		{"missing crawledAt", true, func(m map[string]any) { delete(m, "crawledAt") }, "required"},
 		{"missing failure error", true, func(m map[string]any) { delete(m["failures"].([]any)[0].(map[string]any), "error") }, "required"},
 
-		{"schema version 2", false, func(m map[string]any) { m["schemaVersion"] = 2 }, "const"},
+		{"schema version 1", false, func(m map[string]any) { m["schemaVersion"] = 1 }, "const"},
 		{"index schema version 0", true, func(m map[string]any) { m["schemaVersion"] = 0 }, "const"},
 
 		{"created not a date-time", false, func(m map[string]any) { image(m)["created"] = "2024-13-02T10:00:00Z" }, "format"},

@@ -5,15 +5,17 @@
 //
 // A snapshot directory holds index.json (an [Index]) and one JSON file per
 // repository (a [Repository]) at the path given by [RepoPath]. The package
-// imports only the standard library.
+// imports only the standard library and internal/sitefs, its directory
+// writer.
 package snapshot
 
 import "time"
 
 // SchemaVersion is the version of the snapshot format written by this
-// package. A breaking change to any type here bumps it; readers reject other
+// package. A breaking change to any type here bumps it. Readers also accept
+// version 1 (see [DecodeIndex] and [DecodeRepository]) and reject other
 // versions with [ErrSchemaVersion].
-const SchemaVersion = 1
+const SchemaVersion = 2
 
 // Index is the content of a snapshot's index.json.
 type Index struct {

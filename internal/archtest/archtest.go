@@ -1,3 +1,6 @@
-// Package archtest holds the test that keeps the data flow one way:
-// crawl → snapshot → render. It has no code of its own.
+// Package archtest holds the tests that keep the architecture as drawn:
+// an allowlist saying, for every package of the module, which module
+// packages and third-party modules it may import, and checks that the
+// data flow stays one way (crawl → snapshot → catalog → render). It has
+// no code of its own.
 package archtest

@@ -1,0 +1,483 @@
+package sitefs
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path"
+	"path/filepath"
+	"strings"
+	"sync"
+	"sync/atomic"
+)
+
+// ErrNotReplaceable is returned by [Open] when the target exists and is
+// not a directory, or is a non-empty directory without the marker file
+// ([Options.Marker]): replacing it could destroy data that was not
+// written through this package (think "--out ~"). Callers wrap it in
+// their own sentinel error.
+var ErrNotReplaceable = errors.New("directory exists and is not replaceable")
+
+// Options says which existing directories [Open] may replace.
+type Options struct {
+	// Marker is the name of a file at the top of the target whose presence
+	// (as a regular file) makes a non-empty target replaceable, for example
+	// ".regcat-site" or "index.json". Empty means a non-empty target is
+	// never replaceable. A missing or empty target always is.
+	Marker string
+
+	// syncEach makes every created file fsynced as it is written instead
+	// of all at once by Commit, and noSync skips syncing altogether; for
+	// the benchmark that compares them.
+	syncEach, noSync bool
+}
+
+// Stats counts what a [Dir] wrote.
+type Stats struct {
+	// Files is the number of files of the new tree.
+	Files int
+	// Unchanged is how many of them were linked from the previous tree
+	// because their bytes did not change.
+	Unchanged int
+	// Bytes is the total size of the new tree's files.
+	Bytes int64
+}
+
+// Dir writes a new tree into a temporary directory beside the target and
+// swaps it in with [Dir.Commit]. Its methods may be called from several
+// goroutines at once, except Commit and Abort, which end it.
+type Dir struct {
+	parent  *os.Root // the target's parent
+	tmp     *os.Root // the new tree
+	old     *os.Root // the previous tree, or nil
+	tmpBase string   // name of the temporary directory in parent
+	outBase string   // name of the target in parent
+	opts    Options
+	done    bool // Commit or Abort has run
+
+	mu      sync.Mutex
+	written map[string]bool // paths written so far → created by this Dir (not linked)
+	dirs    sync.Map        // directory name → *openDir
+	shared  sync.Map        // [sha256.Size]byte → *sharedFile, see WriteShared
+
+	files, unchanged, bytes atomic.Int64
+}
+
+// Open prepares the writing of a new tree that will replace out. It
+// first recovers from writers that died (see the package documentation),
+// then checks that out is missing, an empty directory or holds
+// o.Marker (else an error wrapping [ErrNotReplaceable]), creates out's
+// parent if needed and the temporary directory beside out.
+func Open(out string, o Options) (*Dir, error) {
+	abs, err := filepath.Abs(out)
+	if err != nil {
+		return nil, fmt.Errorf("output directory: %w", err)
+	}
+	dir, base := filepath.Split(abs)
+	if base == "" || base == "." || base == ".." {
+		return nil, fmt.Errorf("output directory %s: must name a directory inside its parent", out)
+	}
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return nil, fmt.Errorf("output parent: %w", err)
+	}
+	d := &Dir{outBase: base, opts: o, written: map[string]bool{}}
+	if d.parent, err = os.OpenRoot(dir); err != nil {
+		return nil, fmt.Errorf("output parent: %w", err)
+	}
+	if err := recoverStale(d.parent, base); err != nil {
+		d.parent.Close()
+		return nil, fmt.Errorf("output %s: %w", out, err)
+	}
+	hasOld, err := d.replaceable(out)
+	if err != nil {
+		d.parent.Close()
+		return nil, err
+	}
+	if d.tmpBase, err = mkdirTemp(d.parent, base, kindTmp); err != nil {
+		d.parent.Close()
+		return nil, fmt.Errorf("temporary directory: %w", err)
+	}
+	// Mkdir's mode is filtered by the umask; the tree is published as a
+	// whole, so its top gets the mode its subdirectories ask for.
+	if err := d.parent.Chmod(d.tmpBase, 0o755); err != nil {
+		d.Abort()
+		return nil, fmt.Errorf("temporary directory: %w", err)
+	}
+	if d.tmp, err = d.parent.OpenRoot(d.tmpBase); err != nil {
+		d.Abort()
+		return nil, fmt.Errorf("temporary directory: %w", err)
+	}
+	if hasOld {
+		if d.old, err = d.parent.OpenRoot(base); err != nil {
+			d.Abort()
+			return nil, fmt.Errorf("previous tree: %w", err)
+		}
+	}
+	return d, nil
+}
+
+// replaceable reports whether the target holds a previous tree, and
+// fails unless it is missing, an empty directory or holds the marker.
+func (d *Dir) replaceable(out string) (bool, error) {
+	fi, err := d.parent.Lstat(d.outBase)
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		return false, nil
+	case err != nil:
+		return false, fmt.Errorf("output directory: %w", err)
+	case !fi.IsDir():
+		return false, fmt.Errorf("output %s: %w (not a directory)", out, ErrNotReplaceable)
+	}
+	f, err := d.parent.Open(d.outBase)
+	if err != nil {
+		return false, fmt.Errorf("output directory: %w", err)
+	}
+	entries, err := f.ReadDir(1)
+	f.Close()
+	if err != nil && err != io.EOF {
+		return false, fmt.Errorf("output directory: %w", err)
+	}
+	if len(entries) == 0 {
+		return false, nil
+	}
+	if d.opts.Marker == "" {
+		return false, fmt.Errorf("output %s: %w (not empty)", out, ErrNotReplaceable)
+	}
+	if fi, err := d.parent.Lstat(d.outBase + "/" + d.opts.Marker); err != nil || !fi.Mode().IsRegular() {
+		return false, fmt.Errorf("output %s: %w (no %s file)", out, ErrNotReplaceable, d.opts.Marker)
+	}
+	return true, nil
+}
+
+// openDir is a directory of the new tree, opened so that files in it
+// are reached by their base name: os.Root opens every component of a
+// path in turn (two system calls each), which for a small file costs more
+// than writing it. old is the same directory of the previous tree, or
+// nil when that has none (noOld) or it could not be opened.
+type openDir struct {
+	tmp, old *os.Root
+	noOld    bool
+}
+
+func (o *openDir) close() {
+	o.tmp.Close()
+	if o.old != nil {
+		o.old.Close()
+	}
+}
+
+// Mkdir creates dir (slash-separated, relative to the tree's top) and its
+// parents in the new tree, and keeps it and its counterpart in the
+// previous tree open until [Dir.CloseDir], so that files in it are
+// reached by their base name. A directory whose parent is open is
+// created and opened from there. Mkdir of a directory already open does
+// nothing. Keep only as many directories open as the process may hold
+// files open (two descriptors each).
+func (d *Dir) Mkdir(dir string) error {
+	if _, ok := d.dirs.Load(dir); ok {
+		return nil
+	}
+	o := &openDir{}
+	var err error
+	if pd, base := d.root(dir); pd != nil {
+		if err = pd.tmp.Mkdir(base, 0o755); err == nil || errors.Is(err, fs.ErrExist) {
+			o.tmp, err = pd.tmp.OpenRoot(base)
+		}
+		if err == nil && pd.old != nil {
+			o.old, o.noOld = openOld(pd.old, base)
+		} else {
+			o.noOld = pd.noOld
+		}
+	} else {
+		if err = d.tmp.MkdirAll(dir, 0o755); err == nil {
+			o.tmp, err = d.tmp.OpenRoot(dir)
+		}
+		if err == nil && d.old != nil {
+			o.old, o.noOld = openOld(d.old, dir)
+		}
+	}
+	if err != nil {
+		return fmt.Errorf("%s: %w", dir, err)
+	}
+	if _, loaded := d.dirs.LoadOrStore(dir, o); loaded {
+		o.close()
+	}
+	return nil
+}
+
+// openOld opens dir in the previous tree, and reports whether it has
+// none. An error other than that (too many open files) leaves files of
+// dir to be found by their whole path.
+func openOld(old *os.Root, dir string) (*os.Root, bool) {
+	o, err := old.OpenRoot(dir)
+	return o, errors.Is(err, fs.ErrNotExist)
+}
+
+// CloseDir closes a directory opened by [Dir.Mkdir]. Later writes into it
+// resolve their whole path again.
+func (d *Dir) CloseDir(dir string) {
+	if o, ok := d.dirs.LoadAndDelete(dir); ok {
+		o.(*openDir).close()
+	}
+}
+
+// root returns the opened directory holding name and name's base name,
+// or nil and name when that directory is not open.
+func (d *Dir) root(name string) (*openDir, string) {
+	dir, base := path.Split(name)
+	if o, ok := d.dirs.Load(strings.TrimSuffix(dir, "/")); ok {
+		return o.(*openDir), base
+	}
+	return nil, name
+}
+
+// closeDirs closes the directories opened by Mkdir.
+func (d *Dir) closeDirs() {
+	d.dirs.Range(func(k, v any) bool {
+		v.(*openDir).close()
+		d.dirs.Delete(k)
+		return true
+	})
+}
+
+// Write stores b at name (slash-separated, relative to the tree's top),
+// whose directory must exist. When the previous tree holds exactly b at
+// name, that file is hard-linked instead, keeping its inode and
+// modification time. Writing a path twice is an error: it would mean two
+// things mapped to one file.
+func (d *Dir) Write(name string, b []byte) error {
+	if err := d.claim(name, b); err != nil {
+		return err
+	}
+	o, base := d.root(name)
+	if d.oldFile(o, base, name, b) != nil && d.same(o, base, name, b) && d.keep(name) == nil {
+		return nil
+	}
+	return d.create(o, base, name, b)
+}
+
+// claim records that name is written with b, and fails if it was before.
+func (d *Dir) claim(name string, b []byte) error {
+	d.mu.Lock()
+	_, dup := d.written[name]
+	if !dup {
+		d.written[name] = false
+	}
+	d.mu.Unlock()
+	if dup {
+		return fmt.Errorf("%s: written twice", name)
+	}
+	d.files.Add(1)
+	d.bytes.Add(int64(len(b)))
+	return nil
+}
+
+// create writes b at name, o and base being what root returns for it,
+// and records that Commit must fsync it.
+func (d *Dir) create(o *openDir, base, name string, b []byte) error {
+	dir := d.tmp
+	if o != nil {
+		dir = o.tmp
+	}
+	var err error
+	if d.opts.syncEach {
+		err = writeSynced(dir, base, b)
+	} else {
+		err = dir.WriteFile(base, b, 0o644)
+	}
+	if err != nil {
+		return fmt.Errorf("%s: %w", name, err)
+	}
+	d.mu.Lock()
+	d.written[name] = true
+	d.mu.Unlock()
+	return nil
+}
+
+func writeSynced(dir *os.Root, name string, b []byte) error {
+	f, err := dir.OpenFile(name, os.O_CREATE|os.O_TRUNC|os.O_WRONLY, 0o644)
+	if err != nil {
+		return err
+	}
+	_, err = f.Write(b)
+	if err == nil {
+		err = f.Sync()
+	}
+	return errors.Join(err, f.Close())
+}
+
+// oldRoot returns the directory of the previous tree from which to
+// reach name, and name relative to it, or nil when there is none; o and
+// base are what root returns for name.
+func (d *Dir) oldRoot(o *openDir, base, name string) (*os.Root, string) {
+	switch {
+	case d.old == nil || o != nil && o.noOld:
+		return nil, ""
+	case o != nil && o.old != nil:
+		return o.old, base
+	default:
+		return d.old, name
+	}
+}
+
+// oldFile returns the file information of name in the previous tree when
+// that is a regular file of len(b) bytes, which may hold b, or else nil.
+func (d *Dir) oldFile(o *openDir, base, name string, b []byte) fs.FileInfo {
+	dir, rel := d.oldRoot(o, base, name)
+	if dir == nil {
+		return nil
+	}
+	fi, err := dir.Lstat(rel)
+	if err != nil || !fi.Mode().IsRegular() || fi.Size() != int64(len(b)) {
+		return nil
+	}
+	return fi
+}
+
+// same reports whether name in the previous tree, found regular and of
+// the right size by oldFile, holds exactly the bytes b.
+func (d *Dir) same(o *openDir, base, name string, b []byte) bool {
+	dir, rel := d.oldRoot(o, base, name)
+	if dir == nil {
+		return false
+	}
+	f, err := dir.Open(rel)
+	if err != nil {
+		return false
+	}
+	defer f.Close()
+	p := compareBufs.Get().(*[]byte)
+	defer compareBufs.Put(p)
+	if cap(*p) <= len(b) {
+		*p = make([]byte, len(b)+1)
+	}
+	// One byte more than b, to see the file end where b does.
+	old := (*p)[:len(b)+1]
+	n, err := io.ReadFull(f, old)
+	return n == len(b) && (err == io.EOF || err == io.ErrUnexpectedEOF) && bytes.Equal(old[:n], b)
+}
+
+// compareBufs holds buffers (*[]byte) for same, which would otherwise
+// allocate the size of the tree in garbage on every unchanged write.
+var compareBufs = sync.Pool{New: func() any { return new([]byte) }}
+
+// keep hard-links name from the previous tree into the new one, which
+// keeps its inode and modification time.
+func (d *Dir) keep(name string) error {
+	if err := d.parent.Link(d.outBase+"/"+name, d.tmpBase+"/"+name); err != nil {
+		return err
+	}
+	d.unchanged.Add(1)
+	return nil
+}
+
+// Link hard-links the file old of the new tree at name (both
+// slash-separated, relative to the tree's top). It does not claim name:
+// callers that mix it with [Dir.Write] keep their paths apart. It
+// resolves the paths from the deepest open directory holding both, since
+// os.Root opens every path component on the way.
+func (d *Dir) Link(old, name string) error {
+	dir := name
+	for {
+		i := strings.LastIndexByte(dir, '/')
+		if i < 0 {
+			return d.tmp.Link(old, name)
+		}
+		dir = dir[:i]
+		if !strings.HasPrefix(old, dir+"/") {
+			continue
+		}
+		if o, ok := d.dirs.Load(dir); ok {
+			return o.(*openDir).tmp.Link(old[i+1:], name[i+1:])
+		}
+	}
+}
+
+// Stats returns what has been written so far.
+func (d *Dir) Stats() Stats {
+	return Stats{Files: int(d.files.Load()), Unchanged: int(d.unchanged.Load()), Bytes: d.bytes.Load()}
+}
+
+// testHookSwap, when set, runs between the two renames of Commit.
+var testHookSwap func()
+
+// Commit makes the new tree durable and swaps it in for the previous one
+// (see the package documentation). The previous tree is moved aside
+// first and moved back if the new one cannot take its place. On error
+// the target is left as it was, except for an error syncing the parent
+// or removing the previous tree, which come after the swap. The Dir
+// cannot be used afterwards.
+func (d *Dir) Commit() error {
+	if d.done {
+		return errors.New("sitefs: commit of a finished Dir")
+	}
+	d.closeRoots()
+	if err := d.syncTree(); err != nil {
+		d.Abort()
+		return fmt.Errorf("sync new tree: %w", err)
+	}
+	aside := ""
+	if _, err := d.parent.Lstat(d.outBase); err == nil {
+		aside = "." + d.outBase + kindOld + strings.TrimPrefix(d.tmpBase, "."+d.outBase+kindTmp)
+		if err := d.parent.Rename(d.outBase, aside); err != nil {
+			d.Abort()
+			return fmt.Errorf("swap: %w", err)
+		}
+	}
+	if testHookSwap != nil {
+		testHookSwap()
+	}
+	if err := d.parent.Rename(d.tmpBase, d.outBase); err != nil {
+		if aside != "" {
+			if rerr := d.parent.Rename(aside, d.outBase); rerr != nil {
+				err = errors.Join(err, fmt.Errorf("restore previous tree from %s: %w", aside, rerr))
+			}
+		}
+		d.Abort()
+		return fmt.Errorf("swap: %w", err)
+	}
+	d.done = true
+	defer d.parent.Close()
+	// The renames are durable once the parent is; until then a crash
+	// leaves the previous tree or (between the renames) its aside name,
+	// which the next Open restores.
+	if err := syncDir(d.parent, "."); err != nil {
+		return fmt.Errorf("sync parent: %w", err)
+	}
+	if aside != "" {
+		if err := d.parent.RemoveAll(aside); err != nil {
+			return fmt.Errorf("remove previous tree: %w", err)
+		}
+	}
+	return nil
+}
+
+// closeRoots closes every directory the Dir holds open but its parent.
+func (d *Dir) closeRoots() {
+	d.closeDirs()
+	if d.old != nil {
+		d.old.Close()
+		d.old = nil
+	}
+	if d.tmp != nil {
+		d.tmp.Close()
+		d.tmp = nil
+	}
+}
+
+// Abort removes the temporary directory and leaves the target as it was.
+// It does nothing after Commit or another Abort.
+func (d *Dir) Abort() {
+	if d.done {
+		return
+	}
+	d.done = true
+	d.closeRoots()
+	if d.tmpBase != "" {
+		d.parent.RemoveAll(d.tmpBase)
+	}
+	d.parent.Close()
+}
