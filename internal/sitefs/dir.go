@@ -157,9 +157,37 @@ func (d *Dir) replaceable(out string) (bool, error) {
 // path in turn (two system calls each), which for a small file costs more
 // than writing it. old is the same directory of the previous tree, or
 // nil when that has none (noOld) or it could not be opened.
+//
+// Jobs share open directories: one may close a directory (CloseDir)
+// while another is still creating or linking files in it, so each use
+// holds a reference (see Dir.root) and the descriptors are closed when
+// the last reference, the one CloseDir drops, goes.
 type openDir struct {
 	tmp, old *os.Root
 	noOld    bool
+	refs     atomic.Int32 // 1 for being open, plus one per use
+}
+
+// acquire takes a reference unless the directory was closed.
+func (o *openDir) acquire() bool {
+	for {
+		n := o.refs.Load()
+		if n <= 0 {
+			return false
+		}
+		if o.refs.CompareAndSwap(n, n+1) {
+			return true
+		}
+	}
+}
+
+// release drops a reference taken by acquire (or the first, by
+// CloseDir), closing the directory with the last one. It does nothing on
+// nil, so that the result of root may be released as it is.
+func (o *openDir) release() {
+	if o != nil && o.refs.Add(-1) == 0 {
+		o.close()
+	}
 }
 
 func (o *openDir) close() {
@@ -182,7 +210,9 @@ func (d *Dir) Mkdir(dir string) error {
 	}
 	o := &openDir{}
 	var err error
-	if pd, base := d.root(dir); pd != nil {
+	pd, base := d.root(dir)
+	defer pd.release()
+	if pd != nil {
 		if err = pd.tmp.Mkdir(base, 0o755); err == nil || errors.Is(err, fs.ErrExist) {
 			o.tmp, err = pd.tmp.OpenRoot(base)
 		}
@@ -202,6 +232,7 @@ func (d *Dir) Mkdir(dir string) error {
 	if err != nil {
 		return fmt.Errorf("%s: %w", dir, err)
 	}
+	o.refs.Store(1)
 	if _, loaded := d.dirs.LoadOrStore(dir, o); loaded {
 		o.close()
 	}
@@ -220,24 +251,36 @@ func openOld(old *os.Root, dir string) (*os.Root, bool) {
 // resolve their whole path again.
 func (d *Dir) CloseDir(dir string) {
 	if o, ok := d.dirs.LoadAndDelete(dir); ok {
-		o.(*openDir).close()
+		o.(*openDir).release()
 	}
 }
 
-// root returns the opened directory holding name and name's base name,
-// or nil and name when that directory is not open.
+// root returns the opened directory holding name, with a reference the
+// caller releases, and name's base name; or nil and name when that
+// directory is not open.
 func (d *Dir) root(name string) (*openDir, string) {
 	dir, base := path.Split(name)
-	if o, ok := d.dirs.Load(strings.TrimSuffix(dir, "/")); ok {
-		return o.(*openDir), base
+	if o := d.acquire(strings.TrimSuffix(dir, "/")); o != nil {
+		return o, base
 	}
 	return nil, name
+}
+
+// acquire returns the open directory dir with a reference the caller
+// releases, or nil when dir is not open.
+func (d *Dir) acquire(dir string) *openDir {
+	if v, ok := d.dirs.Load(dir); ok {
+		if o := v.(*openDir); o.acquire() {
+			return o
+		}
+	}
+	return nil
 }
 
 // closeDirs closes the directories opened by Mkdir.
 func (d *Dir) closeDirs() {
 	d.dirs.Range(func(k, v any) bool {
-		v.(*openDir).close()
+		v.(*openDir).release()
 		d.dirs.Delete(k)
 		return true
 	})
@@ -253,6 +296,7 @@ func (d *Dir) Write(name string, b []byte) error {
 		return err
 	}
 	o, base := d.root(name)
+	defer o.release()
 	if d.oldFile(o, base, name, b) != nil && d.same(o, base, name, b) && d.keep(name) == nil {
 		return nil
 	}
@@ -390,8 +434,9 @@ func (d *Dir) Link(old, name string) error {
 		if !strings.HasPrefix(old, dir+"/") {
 			continue
 		}
-		if o, ok := d.dirs.Load(dir); ok {
-			return o.(*openDir).tmp.Link(old[i+1:], name[i+1:])
+		if o := d.acquire(dir); o != nil {
+			defer o.release()
+			return o.tmp.Link(old[i+1:], name[i+1:])
 		}
 	}
 }

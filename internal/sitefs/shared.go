@@ -72,6 +72,7 @@ func (d *Dir) writeShared(name string, b []byte, f *sharedFile, sum [sha256.Size
 		return err
 	}
 	o, base := d.root(name)
+	defer o.release()
 	if fi := d.oldFile(o, base, name, b); fi != nil {
 		f.mu.Lock()
 		old, kept := f.old, f.kept
