@@ -8,13 +8,14 @@ import (
 	"unicode/utf8"
 
 	"github.com/regcat/regcat/catalog"
+	"github.com/regcat/regcat/internal/sitefs"
 	"github.com/regcat/regcat/snapshot"
 )
 
 // apiOutput writes api/index.json and a JSON record per repository
 // under api/repos/.
-var apiOutput = output{name: "api", write: func(ctx context.Context, r *renderer, s *site, spawn spawner) error {
-	if err := s.mkdir(apiDir + "repos"); err != nil {
+var apiOutput = output{name: "api", write: func(ctx context.Context, r *renderer, s *sitefs.Dir, spawn spawner) error {
+	if err := s.Mkdir(apiDir + "repos"); err != nil {
 		return err
 	}
 	if err := spawn(func(context.Context) error { return r.apiIndex(s) }); err != nil {
@@ -32,7 +33,7 @@ var apiOutput = output{name: "api", write: func(ctx context.Context, r *renderer
 // repositories the site has, each summarised from the images the site
 // shows with the default image its pages and badges follow
 // (Config.BadgeTag).
-func (r *renderer) apiIndex(s *site) error {
+func (r *renderer) apiIndex(s *sitefs.Dir) error {
 	idx := r.cat.Snapshot.Index
 	idx.Repositories = make([]snapshot.RepoSummary, len(r.cat.Repos))
 	for i, rp := range r.cat.Repos {
@@ -43,7 +44,7 @@ func (r *renderer) apiIndex(s *site) error {
 
 // apiRepo writes a repository's JSON record, without environment
 // variables unless Config.ShowEnv.
-func (r *renderer) apiRepo(s *site, rp *catalog.Repo) error {
+func (r *renderer) apiRepo(s *sitefs.Dir, rp *catalog.Repo) error {
 	name, err := apiPath(rp.Name)
 	if err != nil {
 		return err
@@ -57,12 +58,12 @@ func (r *renderer) apiRepo(s *site, rp *catalog.Repo) error {
 // that a repository's record, tens of megabytes at the tag cap, is not
 // copied again. The indentation that snapshot.Marshal adds would only be
 // removed again.
-func (r *renderer) json(s *site, name string, v any) error {
+func (r *renderer) json(s *sitefs.Dir, name string, v any) error {
 	b, err := json.Marshal(v)
 	if err != nil {
 		return fmt.Errorf("%s: %w", name, err)
 	}
-	return s.write(name, escapeInvisible(b))
+	return s.Write(name, escapeInvisible(b))
 }
 
 // escapeInvisible rewrites bidirectional formatting and C1 control

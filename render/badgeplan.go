@@ -44,7 +44,6 @@ type badgePlan struct {
 	repos  map[*catalog.Repo]*badgeDir
 	tags   map[*catalog.Repo][]*badgeDir // by tag
 	images map[*catalog.Image]*badgeDir  // the directory an image page shows
-	shared sharedFiles                   // files written, by content
 }
 
 // badgeFiles are the file names of a set, in badgeKinds order, SVG

@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"github.com/regcat/regcat/catalog"
+	"github.com/regcat/regcat/internal/sitefs"
 )
 
 // An output is one part of the site: it reads the catalog (through the
@@ -19,7 +20,7 @@ type output struct {
 	page *page
 	// write writes the output's files into s, directly or in jobs handed
 	// to spawn. It returns spawn's error, which says ctx is done.
-	write func(ctx context.Context, r *renderer, s *site, spawn spawner) error
+	write func(ctx context.Context, r *renderer, s *sitefs.Dir, spawn spawner) error
 }
 
 // spawner runs job in the render's pool of workers, waiting for a free
@@ -96,7 +97,7 @@ func pageOutput(p *page) output {
 	return output{
 		name: strings.TrimSuffix(p.template, ".html") + " pages",
 		page: p,
-		write: func(ctx context.Context, r *renderer, s *site, spawn spawner) error {
+		write: func(ctx context.Context, r *renderer, s *sitefs.Dir, spawn spawner) error {
 			if p.scope != siteScope {
 				if err := r.mkRepoDirs(s); err != nil {
 					return err

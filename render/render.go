@@ -13,6 +13,7 @@ import (
 	"golang.org/x/sync/errgroup"
 
 	"github.com/regcat/regcat/catalog"
+	"github.com/regcat/regcat/internal/sitefs"
 	"github.com/regcat/regcat/snapshot"
 )
 
@@ -58,21 +59,22 @@ func Render(ctx context.Context, cfg Config, snap *snapshot.Snapshot) (Stats, er
 		return Stats{}, err
 	}
 	if err := r.run(ctx, s); err != nil {
-		s.abort()
+		s.Abort()
 		return Stats{}, err
 	}
 	if err := ctx.Err(); err != nil {
-		s.abort()
+		s.Abort()
 		return Stats{}, err
 	}
+	fst := s.Stats()
 	st := Stats{
 		Pages:     int(r.pages.Load()),
-		Files:     int(s.files.Load()),
-		Unchanged: int(s.unchanged.Load()),
-		Bytes:     s.bytes.Load(),
+		Files:     fst.Files,
+		Unchanged: fst.Unchanged,
+		Bytes:     fst.Bytes,
 		Skipped:   cat.Skipped,
 	}
-	if err := s.commit(); err != nil {
+	if err := s.Commit(); err != nil {
 		return Stats{}, err
 	}
 	log.Info("rendered site", "out", cfg.out(), "pages", st.Pages, "files", st.Files, "unchanged", st.Unchanged, "bytes", st.Bytes, "skipped", st.Skipped)
@@ -131,7 +133,7 @@ func newRenderer(cfg Config, cat *catalog.Catalog, tmpl templateSet) (*renderer,
 // and pass their jobs to one pool; each job writes its own files, so the
 // order of completion never reaches the output. A cancelled ctx stops
 // the outputs between jobs, and jobs between files where they write many.
-func (r *renderer) run(ctx context.Context, s *site) error {
+func (r *renderer) run(ctx context.Context, s *sitefs.Dir) error {
 	g, ctx := errgroup.WithContext(ctx)
 	g.SetLimit(jobs)
 	spawn := func(job func(ctx context.Context) error) error {
@@ -148,7 +150,11 @@ func (r *renderer) run(ctx context.Context, s *site) error {
 	}
 	for _, o := range r.outputs {
 		if err := o.write(ctx, r, s, spawn); err != nil {
-			g.Wait()
+			// A job's error cancels ctx, which spawn then reports: the
+			// job's error is the one that says what went wrong.
+			if jerr := g.Wait(); jerr != nil {
+				return jerr
+			}
 			return fmt.Errorf("%s: %w", o.name, err)
 		}
 	}
@@ -157,10 +163,10 @@ func (r *renderer) run(ctx context.Context, s *site) error {
 
 // mkRepoDirs creates the directory of every repository's pages, once,
 // for the outputs that write there.
-func (r *renderer) mkRepoDirs(s *site) error {
+func (r *renderer) mkRepoDirs(s *sitefs.Dir) error {
 	r.repoDirs.Do(func() {
 		for _, rp := range r.cat.Repos {
-			if r.dirsErr = s.mkdir(strings.TrimSuffix(repoDir(rp.Name), "/")); r.dirsErr != nil {
+			if r.dirsErr = s.Mkdir(strings.TrimSuffix(repoDir(rp.Name), "/")); r.dirsErr != nil {
 				return
 			}
 		}
@@ -171,7 +177,7 @@ func (r *renderer) mkRepoDirs(s *site) error {
 // execute executes the page template tmpl with data and writes the
 // result to name. The templates were minified when they were loaded, so
 // the page is not minified again.
-func (r *renderer) execute(s *site, name, tmpl string, data any) error {
+func (r *renderer) execute(s *sitefs.Dir, name, tmpl string, data any) error {
 	buf := r.buffer()
 	defer r.bufs.Put(buf)
 	set := <-r.sets
@@ -181,7 +187,7 @@ func (r *renderer) execute(s *site, name, tmpl string, data any) error {
 		return fmt.Errorf("page %s: %w", name, err)
 	}
 	r.pages.Add(1)
-	return s.write(name, buf.Bytes())
+	return s.Write(name, buf.Bytes())
 }
 
 func (r *renderer) buffer() *bytes.Buffer {

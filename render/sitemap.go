@@ -6,6 +6,8 @@ import (
 	"encoding/xml"
 	"fmt"
 	"strconv"
+
+	"github.com/regcat/regcat/internal/sitefs"
 )
 
 // maxSitemapURLs is the sitemaps.org limit of URLs in one sitemap file;
@@ -15,7 +17,7 @@ const maxSitemapURLs = 50000
 // sitemapOutput writes sitemap.xml (sitemaps.org protocol 0.9) when a
 // base URL is set, with absolute URLs under it, split into sitemap-N.xml
 // files under a sitemap index when there are too many pages for one file.
-var sitemapOutput = output{name: "sitemap", write: func(_ context.Context, r *renderer, s *site, spawn spawner) error {
+var sitemapOutput = output{name: "sitemap", write: func(_ context.Context, r *renderer, s *sitefs.Dir, spawn spawner) error {
 	if r.base == "" {
 		return nil
 	}
@@ -54,7 +56,7 @@ func (r *renderer) pagePaths() []string {
 	return out
 }
 
-func (r *renderer) sitemap(ctx context.Context, s *site) error {
+func (r *renderer) sitemap(ctx context.Context, s *sitefs.Dir) error {
 	paths := r.pagePaths()
 	urls := make([]string, len(paths))
 	for i, p := range paths {
@@ -95,10 +97,10 @@ func locList(root, entry string, urls []string) []byte {
 	return b.Bytes()
 }
 
-func (r *renderer) xml(s *site, name string, b []byte) error {
+func (r *renderer) xml(s *sitefs.Dir, name string, b []byte) error {
 	b, err := r.min.Bytes(typeXML, b)
 	if err != nil {
 		return fmt.Errorf("minify %s: %w", name, err)
 	}
-	return s.write(name, b)
+	return s.Write(name, b)
 }

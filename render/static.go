@@ -7,19 +7,20 @@ import (
 	"path"
 
 	"github.com/regcat/regcat/assets"
+	"github.com/regcat/regcat/internal/sitefs"
 )
 
 // staticOutput writes the marker, .nojekyll and the minified assets.
-var staticOutput = output{name: "static files", write: func(_ context.Context, r *renderer, s *site, _ spawner) error {
-	if err := s.write(MarkerFile, []byte(markerContent)); err != nil {
+var staticOutput = output{name: "static files", write: func(_ context.Context, r *renderer, s *sitefs.Dir, _ spawner) error {
+	if err := s.Write(MarkerFile, []byte(markerContent)); err != nil {
 		return err
 	}
 	// GitHub Pages would otherwise run Jekyll, which hides files whose
 	// names start with "_" or ".".
-	if err := s.write(noJekyll, nil); err != nil {
+	if err := s.Write(noJekyll, nil); err != nil {
 		return err
 	}
-	if err := s.mkdir("assets"); err != nil {
+	if err := s.Mkdir("assets"); err != nil {
 		return err
 	}
 	return fs.WalkDir(assets.FS, ".", func(name string, d fs.DirEntry, err error) error {
@@ -37,6 +38,6 @@ var staticOutput = output{name: "static files", write: func(_ context.Context, r
 		if b, err = r.min.Bytes(mt, b); err != nil {
 			return fmt.Errorf("minify asset %s: %w", name, err)
 		}
-		return s.write(assetsDir+name, b)
+		return s.Write(assetsDir+name, b)
 	})
 }}
