@@ -20,8 +20,6 @@ import (
 	"fmt"
 	"io/fs"
 	"log/slog"
-	"os"
-	"path/filepath"
 	"strconv"
 	"strings"
 	"time"
@@ -197,11 +195,11 @@ func Run(ctx context.Context, cfg Config) (Result, error) {
 	} else {
 		// Fail now, not after an hour of crawling, when the new snapshot
 		// could not replace the directory, or the site its --out.
-		if err := replaceable(cfg.SnapshotDir, snapshot.IndexFile, snapshot.ErrNotSnapshot); err != nil {
+		if err := snapshot.CheckDir(cfg.SnapshotDir); err != nil {
 			return res, fmt.Errorf("snapshot: %w", err)
 		}
 		if cfg.Render != nil {
-			if err := replaceable(renderOut(cfg.Render), render.MarkerFile, render.ErrNotSite); err != nil {
+			if err := render.CheckOut(cfg.Render.Out); err != nil {
 				return res, fmt.Errorf("render: %w", err)
 			}
 		}
@@ -277,41 +275,6 @@ func previous(dir string, full bool, log *slog.Logger) *snapshot.Snapshot {
 		log.Warn("previous snapshot unreadable; crawling in full", "dir", dir, "error", err)
 	}
 	return nil
-}
-
-// replaceable fails with notOurs unless dir is missing, an empty
-// directory, or a directory holding marker: the rule by which
-// snapshot.Write and render.Render refuse to replace a directory, checked
-// here before the crawl so that a wrong --snapshot or --out fails at once.
-func replaceable(dir, marker string, notOurs error) error {
-	fi, err := os.Lstat(dir)
-	switch {
-	case errors.Is(err, fs.ErrNotExist):
-		return nil
-	case err != nil:
-		return err
-	case !fi.IsDir():
-		return fmt.Errorf("%s: %w (not a directory)", dir, notOurs)
-	}
-	entries, err := os.ReadDir(dir)
-	if err != nil {
-		return err
-	}
-	if len(entries) == 0 {
-		return nil
-	}
-	if _, err := os.Lstat(filepath.Join(dir, marker)); err != nil {
-		return fmt.Errorf("%s: %w (no %s)", dir, notOurs, marker)
-	}
-	return nil
-}
-
-// renderOut is the site directory rcfg renders to.
-func renderOut(rcfg *render.Config) string {
-	if rcfg.Out == "" {
-		return render.DefaultOut
-	}
-	return rcfg.Out
 }
 
 // failures counts the failure records in snap.

@@ -19,9 +19,26 @@ const markerContent = "This directory is a static site rendered by regcat; regca
 // built beside out, swapped in by Commit, the previous site left as it
 // was on Abort or a crash).
 func openSite(out string) (*sitefs.Dir, error) {
-	d, err := sitefs.Open(out, sitefs.Options{Marker: MarkerFile})
-	if errors.Is(err, sitefs.ErrNotReplaceable) {
-		return nil, fmt.Errorf("%w: %w", ErrNotSite, err)
+	d, err := sitefs.Open(out, siteOptions)
+	return d, siteError(err)
+}
+
+// siteOptions make a directory replaceable when it holds MarkerFile.
+var siteOptions = sitefs.Options{Marker: MarkerFile}
+
+// CheckOut reports the error [Render] would give because out may not be
+// replaced (wrapping [ErrNotSite]), without writing anything; an empty
+// out means DefaultOut.
+func CheckOut(out string) error {
+	if out == "" {
+		out = DefaultOut
 	}
-	return d, err
+	return siteError(sitefs.Check(out, siteOptions))
+}
+
+func siteError(err error) error {
+	if errors.Is(err, sitefs.ErrNotReplaceable) {
+		return fmt.Errorf("%w: %w", ErrNotSite, err)
+	}
+	return err
 }

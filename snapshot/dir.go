@@ -66,6 +66,28 @@ func (s *Snapshot) Files() (map[string][]byte, error) {
 	return files, nil
 }
 
+// dirOptions make a snapshot directory replaceable when it holds an
+// index.
+var dirOptions = sitefs.Options{Marker: IndexFile}
+
+// CheckDir reports the error [Write] would give because dir may not be
+// replaced (wrapping [ErrNotSnapshot]), without writing anything.
+func CheckDir(dir string) error {
+	return dirError(dir, sitefs.Check(dir, dirOptions))
+}
+
+// dirError is err from sitefs about dir as snapshot errors say it.
+func dirError(dir string, err error) error {
+	switch {
+	case err == nil:
+		return nil
+	case errors.Is(err, sitefs.ErrNotReplaceable):
+		return fmt.Errorf("%s: %w (no %s)", dir, ErrNotSnapshot, IndexFile)
+	default:
+		return fmt.Errorf("snapshot: %w", err)
+	}
+}
+
 // Write stores s in dir so that dir holds either the complete previous
 // snapshot or the complete new one, never a mix, also when the process is
 // killed or the machine loses power: the files are written into a sibling
@@ -80,12 +102,9 @@ func Write(ctx context.Context, dir string, s *Snapshot) error {
 	if err != nil {
 		return err
 	}
-	d, err := sitefs.Open(dir, sitefs.Options{Marker: IndexFile})
-	if errors.Is(err, sitefs.ErrNotReplaceable) {
-		return fmt.Errorf("%s: %w (no %s)", dir, ErrNotSnapshot, IndexFile)
-	}
+	d, err := sitefs.Open(dir, dirOptions)
 	if err != nil {
-		return fmt.Errorf("snapshot: %w", err)
+		return dirError(dir, err)
 	}
 	defer d.Abort() // a no-op once committed
 	names := make([]string, 0, len(files))

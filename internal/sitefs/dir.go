@@ -122,7 +122,35 @@ func Open(out string, o Options) (*Dir, error) {
 // replaceable reports whether the target holds a previous tree, and
 // fails unless it is missing, an empty directory or holds the marker.
 func (d *Dir) replaceable(out string) (bool, error) {
-	fi, err := d.parent.Lstat(d.outBase)
+	return replaceable(d.parent, d.outBase, out, d.opts)
+}
+
+// Check reports, without writing anything, the error [Open] would give
+// because out may not be replaced (one wrapping [ErrNotReplaceable]), or
+// nil: callers check before long work whose result Open would refuse.
+func Check(out string, o Options) error {
+	abs, err := filepath.Abs(out)
+	if err != nil {
+		return fmt.Errorf("output directory: %w", err)
+	}
+	dir, base := filepath.Split(abs)
+	parent, err := os.OpenRoot(dir)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("output parent: %w", err)
+	}
+	defer parent.Close()
+	_, err = replaceable(parent, base, out, o)
+	return err
+}
+
+// replaceable reports whether base in parent holds a previous tree, and
+// fails unless it is missing, an empty directory or holds o.Marker; out
+// names it in errors.
+func replaceable(parent *os.Root, base, out string, o Options) (bool, error) {
+	fi, err := parent.Lstat(base)
 	switch {
 	case errors.Is(err, fs.ErrNotExist):
 		return false, nil
@@ -131,7 +159,7 @@ func (d *Dir) replaceable(out string) (bool, error) {
 	case !fi.IsDir():
 		return false, fmt.Errorf("output %s: %w (not a directory)", out, ErrNotReplaceable)
 	}
-	f, err := d.parent.Open(d.outBase)
+	f, err := parent.Open(base)
 	if err != nil {
 		return false, fmt.Errorf("output directory: %w", err)
 	}
@@ -143,11 +171,11 @@ func (d *Dir) replaceable(out string) (bool, error) {
 	if len(entries) == 0 {
 		return false, nil
 	}
-	if d.opts.Marker == "" {
+	if o.Marker == "" {
 		return false, fmt.Errorf("output %s: %w (not empty)", out, ErrNotReplaceable)
 	}
-	if fi, err := d.parent.Lstat(d.outBase + "/" + d.opts.Marker); err != nil || !fi.Mode().IsRegular() {
-		return false, fmt.Errorf("output %s: %w (no %s file)", out, ErrNotReplaceable, d.opts.Marker)
+	if fi, err := parent.Lstat(base + "/" + o.Marker); err != nil || !fi.Mode().IsRegular() {
+		return false, fmt.Errorf("output %s: %w (no %s file)", out, ErrNotReplaceable, o.Marker)
 	}
 	return true, nil
 }
