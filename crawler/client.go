@@ -13,7 +13,7 @@ import (
 	"github.com/google/go-containerregistry/pkg/authn"
 	"github.com/google/go-containerregistry/pkg/name"
 	"github.com/google/go-containerregistry/pkg/v1/remote/transport"
-	"github.com/regcat/regcat/crawler/retry"
+	"github.com/regcat/regcat/crawler/reghttp"
 )
 
 // client talks to one registry. It pings once per crawl and then hands out
@@ -150,7 +150,7 @@ func (e *tooLargeError) Error() string {
 }
 
 func (e *tooLargeError) Is(target error) bool {
-	return target == errTooLarge || target == retry.ErrTooLarge
+	return target == errTooLarge || target == reghttp.ErrTooLarge
 }
 
 // readCapped reads r to the end, failing with a *tooLargeError rather than

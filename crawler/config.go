@@ -10,7 +10,7 @@ import (
 	"time"
 
 	"github.com/google/go-containerregistry/pkg/authn"
-	"github.com/regcat/regcat/crawler/retry"
+	"github.com/regcat/regcat/crawler/reghttp"
 	"github.com/regcat/regcat/snapshot"
 )
 
@@ -92,7 +92,7 @@ type Config struct {
 	// Retry tunes retries and backoff. Its QPS, HeaderTimeout, StallTimeout
 	// and Logger are taken from this Config when zero; MaxBody is always
 	// MaxConfig.
-	Retry retry.Config
+	Retry reghttp.Config
 }
 
 // Validate reports every impossible value in c. Zero values are valid:
@@ -164,7 +164,7 @@ func (c *Config) logger() *slog.Logger {
 }
 
 // retryConfig fills the retry settings this Config owns.
-func (c *Config) retryConfig() retry.Config {
+func (c *Config) retryConfig() reghttp.Config {
 	rc := c.Retry
 	timeout := c.Timeout
 	if timeout == 0 {

@@ -15,7 +15,7 @@ import (
 	"github.com/google/go-containerregistry/pkg/v1/remote/transport"
 	"golang.org/x/sync/errgroup"
 
-	"github.com/regcat/regcat/crawler/retry"
+	"github.com/regcat/regcat/crawler/reghttp"
 	"github.com/regcat/regcat/snapshot"
 )
 
@@ -28,7 +28,7 @@ type crawl struct {
 	cfg       *Config
 	log       *slog.Logger
 	cl        *client
-	rt        *retry.Transport
+	rt        *reghttp.Transport
 	counts    *counters
 	start     time.Time
 	prev      *previous
@@ -91,7 +91,7 @@ func (c *crawl) run(ctx context.Context) (*snapshot.Snapshot, error) {
 	if err != nil {
 		return nil, err
 	}
-	if c.rt, err = retry.New(c.inner(), c.cfg.retryConfig()); err != nil {
+	if c.rt, err = reghttp.New(c.inner(), c.cfg.retryConfig()); err != nil {
 		return nil, err
 	}
 	if c.cl, err = newClient(ctx, reg, auth, c.rt, c.counts); err != nil {
@@ -187,9 +187,9 @@ func (c *crawl) repoNames(ctx context.Context, idx *snapshot.Index) ([]string, e
 		}
 		seen[n] = true
 		if err := snapshot.ValidateRepoName(n); err != nil {
-			idx.Skipped = append(idx.Skipped, snapshot.Skipped{Name: clip(n, snapshot.MaxRepoNameLen), Reason: errorText(err)})
+			idx.Skipped = append(idx.Skipped, snapshot.Skipped{Name: snapshot.Truncate(n, snapshot.MaxRepoNameLen), Reason: errorText(err)})
 			c.counts.skipped.Add(1)
-			c.log.Warn("skipping repository", "repo", clip(n, 100), "reason", err)
+			c.log.Warn("skipping repository", "repo", snapshot.Truncate(n, 100), "reason", err)
 			continue
 		}
 		if c.cfg.wanted(n) {
@@ -262,9 +262,9 @@ func (c *crawl) listRepo(ctx context.Context, r *repoState) {
 	}
 	for _, t := range tags {
 		if err := snapshot.ValidateTag(t); err != nil {
-			r.skipped = append(r.skipped, snapshot.Skipped{Name: clip(t, snapshot.MaxTagLen), Reason: errorText(err)})
+			r.skipped = append(r.skipped, snapshot.Skipped{Name: snapshot.Truncate(t, snapshot.MaxTagLen), Reason: errorText(err)})
 			c.counts.skipped.Add(1)
-			c.log.Warn("skipping tag", "repo", r.name, "tag", clip(t, 100), "reason", err)
+			c.log.Warn("skipping tag", "repo", r.name, "tag", snapshot.Truncate(t, 100), "reason", err)
 			continue
 		}
 		r.tags = append(r.tags, t)
@@ -475,12 +475,6 @@ func statusOf(err error) int {
 func isAuthStatus(err error) bool {
 	s := statusOf(err)
 	return s == http.StatusUnauthorized || s == http.StatusForbidden
-}
-
-// errorText is the text kept for err in a snapshot: no credentials, no
-// URL queries, bounded.
-func errorText(err error) string {
-	return clip(retry.Redact(err.Error()), maxErrorText)
 }
 
 // authRejected returns ErrAuth when no repository could be listed and every

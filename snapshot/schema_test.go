@@ -20,7 +20,7 @@ import (
 	"github.com/santhosh-tekuri/jsonschema/v6"
 
 	"github.com/regcat/regcat/crawler"
-	"github.com/regcat/regcat/crawler/retry"
+	"github.com/regcat/regcat/crawler/reghttp"
 	"github.com/regcat/regcat/examples"
 	"github.com/regcat/regcat/internal/regtest"
 	"github.com/regcat/regcat/snapshot"
@@ -137,7 +137,7 @@ func crawlInto(t *testing.T, reg *regtest.Registry) (*snapshot.Snapshot, string)
 		Registry: reg.Host,
 		Auth:     reg.Auth(),
 		Timeout:  30 * time.Second,
-		Retry:    retry.Config{BaseDelay: time.Millisecond, MaxDelay: 20 * time.Millisecond, MaxRetryAfter: 2 * time.Second},
+		Retry:    reghttp.Config{BaseDelay: time.Millisecond, MaxDelay: 20 * time.Millisecond, MaxRetryAfter: 2 * time.Second},
 		Logger:   slog.New(slog.DiscardHandler),
 	})
 	if err != nil {
