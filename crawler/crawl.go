@@ -50,6 +50,11 @@ type repoState struct {
 	skipped  []snapshot.Skipped
 	pending  atomic.Int64
 	listed   bool
+	// truncated is set when the tag list stopped at the cap.
+	truncated *snapshot.Truncation
+	// stopped is set once a request of the repository ran out of attempts
+	// on a timeout; its tags not yet started then fail at once.
+	stopped atomic.Bool
 }
 
 // tagResult is the outcome for one tag: an image, or a failure.
@@ -165,10 +170,14 @@ func (c *crawl) repoNames(ctx context.Context, idx *snapshot.Index) ([]string, e
 		if err != nil {
 			return nil, fatalAuth("catalog", err)
 		}
-		var loop error
-		names, loop, err = sess.list(ctx, "/v2/_catalog", decodeCatalog)
-		if loop != nil {
-			c.log.Warn("catalog pagination stopped", "error", loop)
+		l, err := sess.list(ctx, "/v2/_catalog", c.cfg.maxRepos(), decodeCatalog)
+		names = l.names
+		if l.loop != nil {
+			c.log.Warn("catalog pagination stopped", "error", l.loop)
+		}
+		if l.truncated != nil {
+			idx.Truncated = l.truncated
+			c.truncated("", l.truncated)
 		}
 		switch {
 		case ctx.Err() != nil:
@@ -248,9 +257,14 @@ func (c *crawl) listRepo(ctx context.Context, r *repoState) {
 		c.fail(&r.failures, snapshot.Failure{Repo: r.name, Op: "tags", Status: statusOf(err), Error: errorText(err)})
 		return
 	}
-	tags, loop, err := r.sess.list(ctx, "/v2/"+r.name+"/tags/list", decodeTags)
-	if loop != nil {
-		c.log.Warn("tag list pagination stopped", "repo", r.name, "error", loop)
+	l, err := r.sess.list(ctx, "/v2/"+r.name+"/tags/list", c.cfg.maxTags(), decodeTags)
+	tags := l.names
+	if l.loop != nil {
+		c.log.Warn("tag list pagination stopped", "repo", r.name, "error", l.loop)
+	}
+	if l.truncated != nil && ctx.Err() == nil {
+		r.truncated = l.truncated
+		c.truncated(r.name, l.truncated)
 	}
 	if err != nil {
 		if ctx.Err() != nil {
@@ -282,9 +296,16 @@ func (c *crawl) crawlTag(ctx context.Context, r *repoState, i int) error {
 		return err
 	}
 	tag := r.tags[i]
-	im, err := c.resolveTag(ctx, r, tag)
+	var im *snapshot.Image
+	err := errStopped
+	if !r.stopped.Load() {
+		im, err = c.resolveTag(ctx, r, tag)
+	}
 	if ctx.Err() != nil {
 		return ctx.Err()
+	}
+	if timedOut(err) && !r.stopped.Swap(true) {
+		c.log.Warn("repository stopped responding; its remaining tags fail at once", "repo", r.name, "tag", tag, "error", errorText(err))
 	}
 	if err != nil {
 		f := snapshot.Failure{Repo: r.name, Tag: tag, Op: "manifest", Status: statusOf(err), Error: errorText(err)}
@@ -430,6 +451,26 @@ func (e *fetchError) Error() string {
 }
 
 func (e *fetchError) Unwrap() error { return e.err }
+
+// errStopped fails the tags of a repository that stopped responding.
+var errStopped = errors.New("not fetched: an earlier request of this repository timed out after every attempt")
+
+// timedOut reports whether err is a request that ran out of attempts on
+// the transport's timers: no headers, a stalled body or the deadline.
+func timedOut(err error) bool {
+	return errors.Is(err, reghttp.ErrHeaderTimeout) || errors.Is(err, reghttp.ErrStalled) || errors.Is(err, reghttp.ErrDeadline)
+}
+
+// truncated counts and logs a list cut at its cap; repo is "" for the
+// catalog.
+func (c *crawl) truncated(repo string, t *snapshot.Truncation) {
+	c.counts.truncated.Add(1)
+	what := "tag list truncated at the cap"
+	if repo == "" {
+		what = "catalog truncated at the cap"
+	}
+	c.log.Warn(what, "repo", repo, "limit", t.Limit, "listed", t.Listed)
+}
 
 // fail records f in list and logs it.
 func (c *crawl) fail(list *[]snapshot.Failure, f snapshot.Failure) {
