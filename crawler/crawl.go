@@ -52,9 +52,6 @@ type repoState struct {
 	listed   bool
 	// truncated is set when the tag list stopped at the cap.
 	truncated *snapshot.Truncation
-	// stopped is set once a request of the repository ran out of attempts
-	// on a timeout; its tags not yet started then fail at once.
-	stopped atomic.Bool
 }
 
 // tagResult is the outcome for one tag: an image, or a failure.
@@ -99,7 +96,7 @@ func (c *crawl) run(ctx context.Context) (*snapshot.Snapshot, error) {
 	if c.rt, err = reghttp.New(c.inner(), c.cfg.retryConfig()); err != nil {
 		return nil, err
 	}
-	if c.cl, err = newClient(ctx, reg, auth, c.rt, c.counts); err != nil {
+	if c.cl, err = newClient(ctx, reg, auth, c.rt, c.counts, c.log); err != nil {
 		return nil, err
 	}
 	c.prev = indexPrevious(c.cfg.Previous, reg.RegistryStr(), c.log)
@@ -296,16 +293,9 @@ func (c *crawl) crawlTag(ctx context.Context, r *repoState, i int) error {
 		return err
 	}
 	tag := r.tags[i]
-	var im *snapshot.Image
-	err := errStopped
-	if !r.stopped.Load() {
-		im, err = c.resolveTag(ctx, r, tag)
-	}
+	im, err := c.resolveTag(ctx, r, tag)
 	if ctx.Err() != nil {
 		return ctx.Err()
-	}
-	if timedOut(err) && !r.stopped.Swap(true) {
-		c.log.Warn("repository stopped responding; its remaining tags fail at once", "repo", r.name, "tag", tag, "error", errorText(err))
 	}
 	if err != nil {
 		f := snapshot.Failure{Repo: r.name, Tag: tag, Op: "manifest", Status: statusOf(err), Error: errorText(err)}
@@ -451,15 +441,6 @@ func (e *fetchError) Error() string {
 }
 
 func (e *fetchError) Unwrap() error { return e.err }
-
-// errStopped fails the tags of a repository that stopped responding.
-var errStopped = errors.New("not fetched: an earlier request of this repository timed out after every attempt")
-
-// timedOut reports whether err is a request that ran out of attempts on
-// the transport's timers: no headers, a stalled body or the deadline.
-func timedOut(err error) bool {
-	return errors.Is(err, reghttp.ErrHeaderTimeout) || errors.Is(err, reghttp.ErrStalled) || errors.Is(err, reghttp.ErrDeadline)
-}
 
 // truncated counts and logs a list cut at its cap; repo is "" for the
 // catalog.
