@@ -56,8 +56,9 @@ func TestEndlessTagList(t *testing.T) {
 	real := repo(t, clean, boundsRepo).Tags
 	const limit = 250
 	// The real tags fill the first page; every later page brings
-	// EndlessPageSize new tags, so listing stops after this many pages.
-	chain := (limit - len(real) + regtest.EndlessPageSize - 1) / regtest.EndlessPageSize
+	// EndlessPageSize new tags, and listing stops at the page that goes
+	// past the cap.
+	chain := (limit-len(real))/regtest.EndlessPageSize + 1
 	listed := len(real) + chain*regtest.EndlessPageSize
 	kept := limit - len(real) // endless tags crawled
 
@@ -154,8 +155,8 @@ func TestEndlessCatalog(t *testing.T) {
 
 // TestTagCapLexical: with a registry that paginates by Link in lexical
 // order (the distribution registry, two tags a page), the cap keeps the
-// first MaxTags tags lexically and stops reading at the page that reached
-// it; a cap equal to the whole list truncates nothing.
+// first MaxTags tags lexically and stops reading at the page that went
+// past it; a cap equal to the whole list truncates nothing.
 func TestTagCapLexical(t *testing.T) {
 	t.Parallel()
 	reg := populate(t, regtest.NewDistribution(t, regtest.WithPageSize(2)), regtest.Standard(t).WithoutSchema1())
@@ -172,7 +173,7 @@ func TestTagCapLexical(t *testing.T) {
 		want         *snapshot.Truncation
 	}{
 		{3, 2, &snapshot.Truncation{Limit: 3, Listed: 4}},
-		{2, 1, &snapshot.Truncation{Limit: 2, Listed: 2}}, // a Link follows: more exist
+		{2, 2, &snapshot.Truncation{Limit: 2, Listed: 4}}, // the page after the cap tells
 		{len(all), 0, nil},
 		{-1, 0, nil},
 	}

@@ -28,8 +28,8 @@
 // sends:
 //
 //   - Lists are capped while they are read. Listing a repository's tags
-//     stops once [Config.MaxTags] (default [DefaultMaxTags]) distinct tags
-//     were read and the registry offers more; of the tags read, the first
+//     stops at the page that brings it past [Config.MaxTags] (default
+//     [DefaultMaxTags]) distinct tags; of the tags read, the first
 //     MaxTags in byte order are crawled, which for a registry that lists in
 //     lexical order (as the Distribution Spec asks) are the first MaxTags of
 //     the whole list. The repository then records a [snapshot.Truncation]
@@ -37,8 +37,8 @@
 //     limit and listed, and [Stats.Truncated] counts it; it is not a
 //     failure. The catalog is capped the same way by [Config.MaxRepos]
 //     (default [DefaultMaxRepos]), recorded in the index. So a tag list
-//     that never ends costs ceil(MaxTags / page size) list requests and at
-//     most MaxTags tags' worth of manifest and config requests. Invalid
+//     that never ends costs floor(MaxTags / page size) + 1 list requests and
+//     at most MaxTags tags' worth of manifest and config requests. Invalid
 //     names among those kept are skipped as usual.
 //   - Each request attempt has three timers: the wait for headers and the
 //     longest gap between body bytes ([Config.Timeout], default 30 s), and a

@@ -70,9 +70,9 @@ type listing struct {
 // "/v2/_catalog") and returns the names without duplicates. It follows
 // Link rel="next" on the same host only; without a Link, a full page is
 // followed by a request with last= (for registries that paginate without
-// Link). With limit >= 0 it stops paginating as soon as limit distinct
-// names were read and more exist (a page beyond them, or a page holding
-// more), and keeps the first limit in byte order (see [Config.MaxTags]).
+// Link). With limit >= 0 it stops paginating as soon as more than limit
+// distinct names were read, and keeps the first limit in byte order (see
+// [Config.MaxTags]).
 // err is non-nil when a page could not be read, a Link was refused or ctx
 // ended; the listing then holds what was read before, capped the same way.
 func (s *session) list(ctx context.Context, path string, limit int, decode func([]byte) ([]string, error)) (listing, error) {
@@ -90,8 +90,8 @@ func (s *session) list(ctx context.Context, path string, limit int, decode func(
 	seenURL := map[string]bool{}
 	seen := map[string]bool{}
 	// done caps the names and returns the listing.
-	done := func(more bool, err error) (listing, error) {
-		if limit >= 0 && (len(l.names) > limit || more && len(l.names) == limit) {
+	done := func(err error) (listing, error) {
+		if limit >= 0 && len(l.names) > limit {
 			l.truncated = &snapshot.Truncation{Limit: limit, Listed: len(l.names)}
 			slices.Sort(l.names)
 			l.names = slices.Clip(l.names[:limit])
@@ -100,10 +100,10 @@ func (s *session) list(ctx context.Context, path string, limit int, decode func(
 	}
 	for pages := 0; ; pages++ {
 		if err := ctx.Err(); err != nil {
-			return done(false, err)
+			return done(err)
 		}
 		if pages >= MaxPages {
-			return done(false, fmt.Errorf("list %s: stopped after %d pages", path, MaxPages))
+			return done(fmt.Errorf("list %s: stopped after %d pages", path, MaxPages))
 		}
 		seenURL[u.String()] = true
 		resp, err := s.do(ctx, http.MethodGet, u.String(), []string{"application/json"}, MaxListPage)
@@ -117,11 +117,11 @@ func (s *session) list(ctx context.Context, path string, limit int, decode func(
 			continue
 		}
 		if err != nil {
-			return done(false, fmt.Errorf("list %s: %w", path, err))
+			return done(fmt.Errorf("list %s: %w", path, err))
 		}
 		entries, err := decode(resp.body)
 		if err != nil {
-			return done(false, fmt.Errorf("list %s: %w", path, err))
+			return done(fmt.Errorf("list %s: %w", path, err))
 		}
 		fresh := 0
 		for _, e := range entries {
@@ -133,25 +133,26 @@ func (s *session) list(ctx context.Context, path string, limit int, decode func(
 		}
 		next, err := nextLink(resp.url, resp.header.Values("Link"))
 		if err != nil {
-			return done(false, fmt.Errorf("list %s: %w", path, err))
+			return done(fmt.Errorf("list %s: %w", path, err))
 		}
 		if next == nil && sentN && len(entries) >= pageSize {
 			next = withLast(resp.url, entries[len(entries)-1])
 		}
 		switch {
 		case next == nil || len(entries) == 0:
-			return done(false, nil)
-		case limit >= 0 && len(l.names) >= limit:
-			// A next page exists; whether it holds a new name is unknown,
-			// so a list of exactly limit names followed by a Link counts
-			// as truncated.
-			return done(true, nil)
+			return done(nil)
+		case limit >= 0 && len(l.names) > limit:
+			// More names than the cap: stop here. A list of exactly limit
+			// names reads one more page, to tell a longer list from a
+			// registry whose last full page invites a last= request that
+			// brings nothing new (go-containerregistry's registry).
+			return done(nil)
 		case fresh == 0:
 			l.loop = fmt.Errorf("list %s: %w: page %d repeats earlier names", path, errPageLoop, pages+1)
-			return done(false, nil)
+			return done(nil)
 		case seenURL[next.String()]:
 			l.loop = fmt.Errorf("list %s: %w: page %d links to a page already read", path, errPageLoop, pages+1)
-			return done(false, nil)
+			return done(nil)
 		}
 		u = next
 	}

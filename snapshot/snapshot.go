@@ -46,7 +46,7 @@ type Truncation struct {
 	// Limit is the cap in force: how many names were kept.
 	Limit int `json:"limit"`
 	// Listed is how many distinct names were read before listing stopped,
-	// at least Limit. The registry may hold more.
+	// more than Limit. The registry may hold more still.
 	Listed int `json:"listed"`
 }
 
