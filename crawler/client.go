@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"log/slog"
 	"net/http"
 	"net/url"
 	"strings"
@@ -13,7 +14,7 @@ import (
 	"github.com/google/go-containerregistry/pkg/authn"
 	"github.com/google/go-containerregistry/pkg/name"
 	"github.com/google/go-containerregistry/pkg/v1/remote/transport"
-	"github.com/regcat/regcat/crawler/retry"
+	"github.com/regcat/regcat/crawler/reghttp"
 )
 
 // client talks to one registry. It pings once per crawl and then hands out
@@ -26,11 +27,12 @@ type client struct {
 	rt        http.RoundTripper // the retry transport
 	challenge *transport.Challenge
 	counts    *counters
+	log       *slog.Logger
 }
 
 // newClient pings the registry (GET /v2/) to learn its scheme and its
 // authentication challenge. An error here is fatal for the crawl.
-func newClient(ctx context.Context, reg name.Registry, auth authn.Authenticator, rt http.RoundTripper, counts *counters) (*client, error) {
+func newClient(ctx context.Context, reg name.Registry, auth authn.Authenticator, rt http.RoundTripper, counts *counters, log *slog.Logger) (*client, error) {
 	pr, err := transport.Ping(ctx, reg, &countingRT{inner: rt, n: &counts.handshakes})
 	if err != nil {
 		return nil, fmt.Errorf("registry %s: %w", reg.RegistryStr(), sanitize(err))
@@ -46,6 +48,7 @@ func newClient(ctx context.Context, reg name.Registry, auth authn.Authenticator,
 		rt:        rt,
 		challenge: pr,
 		counts:    counts,
+		log:       log,
 	}, nil
 }
 
@@ -94,6 +97,20 @@ type session struct {
 	c    *client
 	repo string // "" for the catalog session
 	hc   *http.Client
+	// stopped is set once a request of the session ran out of attempts on
+	// the transport's timers; every later request then fails at once with
+	// errStopped, so a registry that hangs on one repository costs about
+	// one request's attempts × deadline, not that for each of its tags.
+	stopped atomic.Bool
+}
+
+// errStopped fails the requests of a session that stopped responding.
+var errStopped = errors.New("not sent: an earlier request of this repository timed out after every attempt")
+
+// timedOut reports whether err is a request that ran out of attempts on
+// the transport's timers: no headers, a stalled body or the deadline.
+func timedOut(err error) bool {
+	return errors.Is(err, reghttp.ErrHeaderTimeout) || errors.Is(err, reghttp.ErrStalled) || errors.Is(err, reghttp.ErrDeadline)
 }
 
 // response is a successful response read into memory.
@@ -107,6 +124,18 @@ type response struct {
 // accept and returns the body read up to limit bytes; a longer body is an
 // error. Statuses other than 200 give a *transport.Error.
 func (s *session) do(ctx context.Context, method, u string, accept []string, limit int64) (*response, error) {
+	if s.stopped.Load() {
+		return nil, errStopped
+	}
+	resp, err := s.send(ctx, method, u, accept, limit)
+	if timedOut(err) && ctx.Err() == nil && !s.stopped.Swap(true) {
+		s.c.log.Warn("repository stopped responding; its further requests fail at once", "repo", s.repo, "error", errorText(err))
+	}
+	return resp, err
+}
+
+// send is do without the stop.
+func (s *session) send(ctx context.Context, method, u string, accept []string, limit int64) (*response, error) {
 	req, err := http.NewRequestWithContext(ctx, method, u, nil)
 	if err != nil {
 		return nil, fmt.Errorf("request: %w", sanitize(err))
@@ -150,7 +179,7 @@ func (e *tooLargeError) Error() string {
 }
 
 func (e *tooLargeError) Is(target error) bool {
-	return target == errTooLarge || target == retry.ErrTooLarge
+	return target == errTooLarge || target == reghttp.ErrTooLarge
 }
 
 // readCapped reads r to the end, failing with a *tooLargeError rather than

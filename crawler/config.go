@@ -10,7 +10,7 @@ import (
 	"time"
 
 	"github.com/google/go-containerregistry/pkg/authn"
-	"github.com/regcat/regcat/crawler/retry"
+	"github.com/regcat/regcat/crawler/reghttp"
 	"github.com/regcat/regcat/snapshot"
 )
 
@@ -22,6 +22,13 @@ const (
 	// DefaultTimeout bounds the wait for response headers, and any gap
 	// between body bytes, of one request attempt.
 	DefaultTimeout = 30 * time.Second
+	// DefaultRequestDeadline bounds one whole request attempt, body
+	// included.
+	DefaultRequestDeadline = reghttp.DefaultDeadline
+	// DefaultMaxTags is the cap on the tags listed per repository.
+	DefaultMaxTags = 10000
+	// DefaultMaxRepos is the cap on the catalog entries listed.
+	DefaultMaxRepos = 100000
 )
 
 // Caps on the bytes read per response. A longer response is an error for
@@ -63,6 +70,19 @@ type Config struct {
 	// between body bytes, of each request attempt; expiry is retried. 0
 	// means DefaultTimeout.
 	Timeout time.Duration
+	// RequestDeadline bounds each request attempt as a whole: connecting,
+	// headers and reading the entire body, however steadily bytes arrive;
+	// expiry is retried like Timeout. 0 means DefaultRequestDeadline.
+	RequestDeadline time.Duration
+	// MaxTags caps the tags listed per repository: listing stops once this
+	// many were read, the first MaxTags in byte order of those read are
+	// crawled, and the repository records a [snapshot.Truncation]. 0 means
+	// DefaultMaxTags; a negative value means no cap.
+	MaxTags int
+	// MaxRepos caps the catalog entries listed, in the same way; the index
+	// records the [snapshot.Truncation]. Repos given in Repos are not
+	// capped. 0 means DefaultMaxRepos; a negative value means no cap.
+	MaxRepos int
 	// Insecure skips TLS certificate verification.
 	Insecure bool
 	// PlainHTTP allows plain HTTP for a registry that is not on loopback.
@@ -89,10 +109,10 @@ type Config struct {
 	// InsecureSkipVerify when Insecure is set); a non-nil Transport is used
 	// as is and Insecure does not apply to it.
 	Transport http.RoundTripper
-	// Retry tunes retries and backoff. Its QPS, HeaderTimeout, StallTimeout
-	// and Logger are taken from this Config when zero; MaxBody is always
-	// MaxConfig.
-	Retry retry.Config
+	// Retry tunes retries and backoff. Its QPS, HeaderTimeout, StallTimeout,
+	// Deadline and Logger are taken from this Config when zero; MaxBody is
+	// always MaxConfig.
+	Retry reghttp.Config
 }
 
 // Validate reports every impossible value in c. Zero values are valid:
@@ -120,6 +140,9 @@ func (c *Config) Validate() error {
 	}
 	if c.Timeout < 0 {
 		errs = append(errs, fmt.Errorf("timeout %s is negative", c.Timeout))
+	}
+	if c.RequestDeadline < 0 {
+		errs = append(errs, fmt.Errorf("request deadline %s is negative", c.RequestDeadline))
 	}
 	if err := c.Retry.Validate(); err != nil {
 		errs = append(errs, err)
@@ -156,6 +179,22 @@ func (c *Config) concurrency() int {
 	return c.Concurrency
 }
 
+// maxTags is the tag cap in force, or -1 for none.
+func (c *Config) maxTags() int { return capOf(c.MaxTags, DefaultMaxTags) }
+
+// maxRepos is the catalog cap in force, or -1 for none.
+func (c *Config) maxRepos() int { return capOf(c.MaxRepos, DefaultMaxRepos) }
+
+func capOf(v, def int) int {
+	switch {
+	case v == 0:
+		return def
+	case v < 0:
+		return -1
+	}
+	return v
+}
+
 func (c *Config) logger() *slog.Logger {
 	if c.Logger == nil {
 		return slog.New(slog.DiscardHandler)
@@ -164,7 +203,7 @@ func (c *Config) logger() *slog.Logger {
 }
 
 // retryConfig fills the retry settings this Config owns.
-func (c *Config) retryConfig() retry.Config {
+func (c *Config) retryConfig() reghttp.Config {
 	rc := c.Retry
 	timeout := c.Timeout
 	if timeout == 0 {
@@ -178,6 +217,9 @@ func (c *Config) retryConfig() retry.Config {
 	}
 	if rc.StallTimeout == 0 {
 		rc.StallTimeout = timeout
+	}
+	if rc.Deadline == 0 {
+		rc.Deadline = c.RequestDeadline
 	}
 	if rc.Logger == nil {
 		rc.Logger = c.logger()

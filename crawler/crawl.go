@@ -15,7 +15,7 @@ import (
 	"github.com/google/go-containerregistry/pkg/v1/remote/transport"
 	"golang.org/x/sync/errgroup"
 
-	"github.com/regcat/regcat/crawler/retry"
+	"github.com/regcat/regcat/crawler/reghttp"
 	"github.com/regcat/regcat/snapshot"
 )
 
@@ -28,7 +28,7 @@ type crawl struct {
 	cfg       *Config
 	log       *slog.Logger
 	cl        *client
-	rt        *retry.Transport
+	rt        *reghttp.Transport
 	counts    *counters
 	start     time.Time
 	prev      *previous
@@ -50,6 +50,8 @@ type repoState struct {
 	skipped  []snapshot.Skipped
 	pending  atomic.Int64
 	listed   bool
+	// truncated is set when the tag list stopped at the cap.
+	truncated *snapshot.Truncation
 }
 
 // tagResult is the outcome for one tag: an image, or a failure.
@@ -91,10 +93,10 @@ func (c *crawl) run(ctx context.Context) (*snapshot.Snapshot, error) {
 	if err != nil {
 		return nil, err
 	}
-	if c.rt, err = retry.New(c.inner(), c.cfg.retryConfig()); err != nil {
+	if c.rt, err = reghttp.New(c.inner(), c.cfg.retryConfig()); err != nil {
 		return nil, err
 	}
-	if c.cl, err = newClient(ctx, reg, auth, c.rt, c.counts); err != nil {
+	if c.cl, err = newClient(ctx, reg, auth, c.rt, c.counts, c.log); err != nil {
 		return nil, err
 	}
 	c.prev = indexPrevious(c.cfg.Previous, reg.RegistryStr(), c.log)
@@ -165,10 +167,14 @@ func (c *crawl) repoNames(ctx context.Context, idx *snapshot.Index) ([]string, e
 		if err != nil {
 			return nil, fatalAuth("catalog", err)
 		}
-		var loop error
-		names, loop, err = sess.list(ctx, "/v2/_catalog", decodeCatalog)
-		if loop != nil {
-			c.log.Warn("catalog pagination stopped", "error", loop)
+		l, err := sess.list(ctx, "/v2/_catalog", c.cfg.maxRepos(), decodeCatalog)
+		names = l.names
+		if l.loop != nil {
+			c.log.Warn("catalog pagination stopped", "error", l.loop)
+		}
+		if l.truncated != nil {
+			idx.Truncated = l.truncated
+			c.truncated("", l.truncated)
 		}
 		switch {
 		case ctx.Err() != nil:
@@ -187,9 +193,9 @@ func (c *crawl) repoNames(ctx context.Context, idx *snapshot.Index) ([]string, e
 		}
 		seen[n] = true
 		if err := snapshot.ValidateRepoName(n); err != nil {
-			idx.Skipped = append(idx.Skipped, snapshot.Skipped{Name: clip(n, snapshot.MaxRepoNameLen), Reason: errorText(err)})
+			idx.Skipped = append(idx.Skipped, snapshot.Skipped{Name: snapshot.Truncate(n, snapshot.MaxRepoNameLen), Reason: errorText(err)})
 			c.counts.skipped.Add(1)
-			c.log.Warn("skipping repository", "repo", clip(n, 100), "reason", err)
+			c.log.Warn("skipping repository", "repo", snapshot.Truncate(n, 100), "reason", err)
 			continue
 		}
 		if c.cfg.wanted(n) {
@@ -248,9 +254,14 @@ func (c *crawl) listRepo(ctx context.Context, r *repoState) {
 		c.fail(&r.failures, snapshot.Failure{Repo: r.name, Op: "tags", Status: statusOf(err), Error: errorText(err)})
 		return
 	}
-	tags, loop, err := r.sess.list(ctx, "/v2/"+r.name+"/tags/list", decodeTags)
-	if loop != nil {
-		c.log.Warn("tag list pagination stopped", "repo", r.name, "error", loop)
+	l, err := r.sess.list(ctx, "/v2/"+r.name+"/tags/list", c.cfg.maxTags(), decodeTags)
+	tags := l.names
+	if l.loop != nil {
+		c.log.Warn("tag list pagination stopped", "repo", r.name, "error", l.loop)
+	}
+	if l.truncated != nil && ctx.Err() == nil {
+		r.truncated = l.truncated
+		c.truncated(r.name, l.truncated)
 	}
 	if err != nil {
 		if ctx.Err() != nil {
@@ -262,9 +273,9 @@ func (c *crawl) listRepo(ctx context.Context, r *repoState) {
 	}
 	for _, t := range tags {
 		if err := snapshot.ValidateTag(t); err != nil {
-			r.skipped = append(r.skipped, snapshot.Skipped{Name: clip(t, snapshot.MaxTagLen), Reason: errorText(err)})
+			r.skipped = append(r.skipped, snapshot.Skipped{Name: snapshot.Truncate(t, snapshot.MaxTagLen), Reason: errorText(err)})
 			c.counts.skipped.Add(1)
-			c.log.Warn("skipping tag", "repo", r.name, "tag", clip(t, 100), "reason", err)
+			c.log.Warn("skipping tag", "repo", r.name, "tag", snapshot.Truncate(t, 100), "reason", err)
 			continue
 		}
 		r.tags = append(r.tags, t)
@@ -431,6 +442,17 @@ func (e *fetchError) Error() string {
 
 func (e *fetchError) Unwrap() error { return e.err }
 
+// truncated counts and logs a list cut at its cap; repo is "" for the
+// catalog.
+func (c *crawl) truncated(repo string, t *snapshot.Truncation) {
+	c.counts.truncated.Add(1)
+	what := "tag list truncated at the cap"
+	if repo == "" {
+		what = "catalog truncated at the cap"
+	}
+	c.log.Warn(what, "repo", repo, "limit", t.Limit, "listed", t.Listed)
+}
+
 // fail records f in list and logs it.
 func (c *crawl) fail(list *[]snapshot.Failure, f snapshot.Failure) {
 	*list = append(*list, f)
@@ -475,12 +497,6 @@ func statusOf(err error) int {
 func isAuthStatus(err error) bool {
 	s := statusOf(err)
 	return s == http.StatusUnauthorized || s == http.StatusForbidden
-}
-
-// errorText is the text kept for err in a snapshot: no credentials, no
-// URL queries, bounded.
-func errorText(err error) string {
-	return clip(retry.Redact(err.Error()), maxErrorText)
 }
 
 // authRejected returns ErrAuth when no repository could be listed and every

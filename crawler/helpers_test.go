@@ -8,7 +8,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/regcat/regcat/crawler/retry"
+	"github.com/regcat/regcat/crawler/reghttp"
 	"github.com/regcat/regcat/internal/regtest"
 	"github.com/regcat/regcat/snapshot"
 )
@@ -19,7 +19,7 @@ func testConfig(reg *regtest.Registry) Config {
 		Registry: reg.Host,
 		Auth:     reg.Auth(),
 		Timeout:  5 * time.Second,
-		Retry:    retry.Config{BaseDelay: time.Millisecond, MaxDelay: 20 * time.Millisecond, MaxRetryAfter: 2 * time.Second},
+		Retry:    reghttp.Config{BaseDelay: time.Millisecond, MaxDelay: 20 * time.Millisecond, MaxRetryAfter: 2 * time.Second},
 	}
 }
 

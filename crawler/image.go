@@ -121,6 +121,8 @@ func (r *repoState) assemble() snapshot.Repository {
 		Images:   []snapshot.Image{},
 		Failures: slices.Clone(r.failures),
 		Skipped:  r.skipped,
+		// Truncated says the tags are the first of a longer list.
+		Truncated: r.truncated,
 	}
 	byDigest := map[string]int{}
 	for i, res := range r.results {

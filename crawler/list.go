@@ -7,9 +7,12 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
 
 	"github.com/google/go-containerregistry/pkg/v1/remote/transport"
+
+	"github.com/regcat/regcat/snapshot"
 )
 
 // pageSize is the n sent with the first catalog and tags/list request: the
@@ -51,18 +54,32 @@ func decodeTags(b []byte) ([]string, error) {
 	return p.Tags, nil
 }
 
-// list reads every page of a catalog or tag list at path (for example
-// "/v2/_catalog") and returns the names in first-seen order, without
-// duplicates. It follows Link rel="next" on the same host only; without a
-// Link, a full page is followed by a request with last= (for registries
-// that paginate without Link). loop is non-nil when pagination stopped on a
-// repeat: the names are still complete as far as the registry tells. err
-// is non-nil when a page could not be read or a Link was refused; names
-// then holds what was read before.
-func (s *session) list(ctx context.Context, path string, decode func([]byte) ([]string, error)) (names []string, loop, err error) {
+// listing is what [session.list] read.
+type listing struct {
+	// names are distinct, in first-seen order; when truncated is set, the
+	// first limit of all names read in byte order, sorted.
+	names []string
+	// truncated is set when listing stopped at the cap.
+	truncated *snapshot.Truncation
+	// loop is non-nil when pagination stopped on a repeat: the names are
+	// still complete as far as the registry tells.
+	loop error
+}
+
+// list reads the pages of a catalog or tag list at path (for example
+// "/v2/_catalog") and returns the names without duplicates. It follows
+// Link rel="next" on the same host only; without a Link, a full page is
+// followed by a request with last= (for registries that paginate without
+// Link). With limit >= 0 it stops paginating as soon as more than limit
+// distinct names were read, and keeps the first limit in byte order (see
+// [Config.MaxTags]).
+// err is non-nil when a page could not be read, a Link was refused or ctx
+// ended; the listing then holds what was read before, capped the same way.
+func (s *session) list(ctx context.Context, path string, limit int, decode func([]byte) ([]string, error)) (listing, error) {
+	var l listing
 	u, err := url.Parse(s.url(path))
 	if err != nil {
-		return nil, nil, fmt.Errorf("list %s: %w", path, err)
+		return l, fmt.Errorf("list %s: %w", path, err)
 	}
 	first := *u
 	q := u.Query()
@@ -72,9 +89,21 @@ func (s *session) list(ctx context.Context, path string, decode func([]byte) ([]
 
 	seenURL := map[string]bool{}
 	seen := map[string]bool{}
+	// done caps the names and returns the listing.
+	done := func(err error) (listing, error) {
+		if limit >= 0 && len(l.names) > limit {
+			l.truncated = &snapshot.Truncation{Limit: limit, Listed: len(l.names)}
+			slices.Sort(l.names)
+			l.names = slices.Clip(l.names[:limit])
+		}
+		return l, err
+	}
 	for pages := 0; ; pages++ {
+		if err := ctx.Err(); err != nil {
+			return done(err)
+		}
 		if pages >= MaxPages {
-			return names, nil, fmt.Errorf("list %s: stopped after %d pages", path, MaxPages)
+			return done(fmt.Errorf("list %s: stopped after %d pages", path, MaxPages))
 		}
 		seenURL[u.String()] = true
 		resp, err := s.do(ctx, http.MethodGet, u.String(), []string{"application/json"}, MaxListPage)
@@ -88,34 +117,42 @@ func (s *session) list(ctx context.Context, path string, decode func([]byte) ([]
 			continue
 		}
 		if err != nil {
-			return names, nil, fmt.Errorf("list %s: %w", path, err)
+			return done(fmt.Errorf("list %s: %w", path, err))
 		}
 		entries, err := decode(resp.body)
 		if err != nil {
-			return names, nil, fmt.Errorf("list %s: %w", path, err)
+			return done(fmt.Errorf("list %s: %w", path, err))
 		}
 		fresh := 0
 		for _, e := range entries {
 			if !seen[e] {
 				seen[e] = true
-				names = append(names, e)
+				l.names = append(l.names, e)
 				fresh++
 			}
 		}
 		next, err := nextLink(resp.url, resp.header.Values("Link"))
 		if err != nil {
-			return names, nil, fmt.Errorf("list %s: %w", path, err)
+			return done(fmt.Errorf("list %s: %w", path, err))
 		}
 		if next == nil && sentN && len(entries) >= pageSize {
 			next = withLast(resp.url, entries[len(entries)-1])
 		}
 		switch {
 		case next == nil || len(entries) == 0:
-			return names, nil, nil
+			return done(nil)
+		case limit >= 0 && len(l.names) > limit:
+			// More names than the cap: stop here. A list of exactly limit
+			// names reads one more page, to tell a longer list from a
+			// registry whose last full page invites a last= request that
+			// brings nothing new (go-containerregistry's registry).
+			return done(nil)
 		case fresh == 0:
-			return names, fmt.Errorf("list %s: %w: page %d repeats earlier names", path, errPageLoop, pages+1), nil
+			l.loop = fmt.Errorf("list %s: %w: page %d repeats earlier names", path, errPageLoop, pages+1)
+			return done(nil)
 		case seenURL[next.String()]:
-			return names, fmt.Errorf("list %s: %w: page %d links to a page already read", path, errPageLoop, pages+1), nil
+			l.loop = fmt.Errorf("list %s: %w: page %d links to a page already read", path, errPageLoop, pages+1)
+			return done(nil)
 		}
 		u = next
 	}

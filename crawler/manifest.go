@@ -98,7 +98,7 @@ func parseManifest(contentType string, b []byte) (*manifest, error) {
 	case doc.Config != nil:
 		m.kind, m.mediaType = snapshot.KindImage, mtOCIManifest
 	default:
-		return nil, fmt.Errorf("manifest: unknown media type %q", clip(mt, 100))
+		return nil, fmt.Errorf("manifest: unknown media type %q", snapshot.Truncate(mt, 100))
 	}
 	if m.kind == snapshot.KindImage {
 		if doc.Config == nil {
@@ -163,9 +163,9 @@ func isImageManifest(mt string) bool {
 
 // isAttestation reports whether an index entry describes another entry:
 // buildx marks attestation manifests with platform unknown/unknown and the
-// annotation vnd.docker.reference.type=attestation-manifest.
+// annotation [snapshot.KeyRefType] = [snapshot.RefTypeAttestation].
 func isAttestation(d *descriptor) bool {
-	if d.Annotations["vnd.docker.reference.type"] == "attestation-manifest" {
+	if d.Annotations[snapshot.KeyRefType] == snapshot.RefTypeAttestation {
 		return true
 	}
 	return d.Platform != nil && d.Platform.OS == "unknown" && d.Platform.Architecture == "unknown"

@@ -1,13 +1,16 @@
 package crawler
 
 import (
-	"unicode/utf8"
+	"net/url"
+	"regexp"
+	"strings"
 
-	"github.com/regcat/regcat/crawler/retry"
+	"github.com/regcat/regcat/crawler/reghttp"
+	"github.com/regcat/regcat/snapshot"
 )
 
-// maxErrorText caps the error text kept in a failure record or log line;
-// registries answer errors with whole HTML pages.
+// maxErrorText caps the error text, in runes, kept in a failure record or
+// log line; registries answer errors with whole HTML pages.
 const maxErrorText = 400
 
 // sanitizedError replaces the message of err by one without URL userinfo,
@@ -31,17 +34,44 @@ func sanitize(err error) error {
 	if _, ok := err.(*sanitizedError); ok {
 		return err
 	}
-	return &sanitizedError{msg: clip(retry.Redact(err.Error()), maxErrorText), err: err}
+	return &sanitizedError{msg: errorText(err), err: err}
 }
 
-// clip shortens s to at most n bytes on a rune boundary.
-func clip(s string, n int) string {
-	if len(s) <= n {
-		return s
+// errorText is the text kept for err in a snapshot or a log: no
+// credentials, no URL queries, at most maxErrorText runes.
+func errorText(err error) string {
+	return snapshot.Truncate(redact(err.Error()), maxErrorText)
+}
+
+// urlInText finds http(s) URLs in free text, up to whitespace or a quote.
+var urlInText = regexp.MustCompile(`(?i)\bhttps?://[^\s"'<>` + "`" + `]+`)
+
+// redact rewrites every http(s) URL inside s as [reghttp.RedactURL] does:
+// net/http's *url.Error and go-containerregistry's *transport.Error print
+// the full request URL. Text that does not parse as a URL loses everything
+// after its host. Punctuation that ends a URL in prose
+// ("GET http://reg/token?scope=x: UNAUTHORIZED") is kept.
+func redact(s string) string {
+	return urlInText.ReplaceAllStringFunc(s, func(m string) string {
+		trimmed := strings.TrimRight(m, ":;,.)]")
+		return redactRaw(trimmed) + m[len(trimmed):]
+	})
+}
+
+// redactRaw redacts one URL found in text.
+func redactRaw(m string) string {
+	u, err := url.Parse(m)
+	if err != nil || u.Host == "" {
+		// Keep only what follows the last '@' anywhere: userinfo may hold
+		// '/', '?' or '@' unescaped, and a wrong host beats a leaked password.
+		scheme, rest, _ := strings.Cut(m, "://")
+		if i := strings.LastIndexByte(rest, '@'); i >= 0 {
+			rest = rest[i+1:]
+		}
+		if i := strings.IndexAny(rest, "/?#"); i >= 0 {
+			rest = rest[:i]
+		}
+		return strings.ToLower(scheme) + "://" + rest
 	}
-	s = s[:n]
-	for len(s) > 0 && !utf8.ValidString(s) {
-		s = s[:len(s)-1]
-	}
-	return s + "…"
+	return reghttp.RedactURL(u)
 }

@@ -30,6 +30,11 @@ type Stats struct {
 	// Failures is the number of failure records in the snapshot; Skipped
 	// is the number of invalid names skipped.
 	Failures, Skipped int
+	// Truncated is the number of lists cut at their cap
+	// ([Config.MaxTags], [Config.MaxRepos]): repositories whose tags were
+	// truncated, plus one when the catalog was. A truncation is a warning,
+	// not a failure.
+	Truncated int
 	// Elapsed is the time since the crawl started.
 	Elapsed time.Duration
 }
@@ -39,7 +44,7 @@ type counters struct {
 	repos, reposDone, tags, tagsDone                               atomic.Int64
 	manifests, configs, reused                                     atomic.Int64
 	listPages, manifestGets, manifestHeads, configGets, handshakes atomic.Int64
-	failures, skipped                                              atomic.Int64
+	failures, skipped, truncated                                   atomic.Int64
 }
 
 func (c *counters) stats() Stats {
@@ -58,5 +63,6 @@ func (c *counters) stats() Stats {
 		Handshakes:    int(c.handshakes.Load()),
 		Failures:      int(c.failures.Load()),
 		Skipped:       int(c.skipped.Load()),
+		Truncated:     int(c.truncated.Load()),
 	}
 }

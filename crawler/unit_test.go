@@ -7,6 +7,7 @@ import (
 	"net/url"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/regcat/regcat/snapshot"
 )
@@ -55,6 +56,25 @@ func TestParseRegistry(t *testing.T) {
 	}
 }
 
+// TestConfigDefaults: zero means the documented defaults, negative caps
+// mean none, and the deadline reaches the transport.
+func TestConfigDefaults(t *testing.T) {
+	var c Config
+	if c.maxTags() != DefaultMaxTags || c.maxRepos() != DefaultMaxRepos {
+		t.Errorf("zero caps = %d, %d; want %d, %d", c.maxTags(), c.maxRepos(), DefaultMaxTags, DefaultMaxRepos)
+	}
+	c = Config{MaxTags: -5, MaxRepos: -1, RequestDeadline: 7 * time.Second}
+	if c.maxTags() != -1 || c.maxRepos() != -1 {
+		t.Errorf("negative caps = %d, %d; want none (-1)", c.maxTags(), c.maxRepos())
+	}
+	if d := c.retryConfig().Deadline; d != 7*time.Second {
+		t.Errorf("transport deadline %v, want 7s", d)
+	}
+	if DefaultRequestDeadline != 60*time.Second {
+		t.Errorf("DefaultRequestDeadline = %v, want 60s", DefaultRequestDeadline)
+	}
+}
+
 func TestConfigValidate(t *testing.T) {
 	tests := []struct {
 		name string
@@ -68,6 +88,8 @@ func TestConfigValidate(t *testing.T) {
 		{"negative concurrency", Config{Registry: "r", Concurrency: -1}, false},
 		{"NaN qps", Config{Registry: "r", QPS: nan()}, false},
 		{"negative timeout", Config{Registry: "r", Timeout: -1}, false},
+		{"negative request deadline", Config{Registry: "r", RequestDeadline: -1}, false},
+		{"no caps", Config{Registry: "r", MaxTags: -1, MaxRepos: -1}, true},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

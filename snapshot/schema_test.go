@@ -20,7 +20,7 @@ import (
 	"github.com/santhosh-tekuri/jsonschema/v6"
 
 	"github.com/regcat/regcat/crawler"
-	"github.com/regcat/regcat/crawler/retry"
+	"github.com/regcat/regcat/crawler/reghttp"
 	"github.com/regcat/regcat/examples"
 	"github.com/regcat/regcat/internal/regtest"
 	"github.com/regcat/regcat/snapshot"
@@ -130,16 +130,21 @@ func validateDir(t *testing.T, s *schemas, dir string) {
 	}
 }
 
-// crawlInto crawls reg and writes the snapshot to a new directory.
-func crawlInto(t *testing.T, reg *regtest.Registry) (*snapshot.Snapshot, string) {
+// crawlInto crawls reg and writes the snapshot to a new directory; tune,
+// when given, changes the crawl's config first.
+func crawlInto(t *testing.T, reg *regtest.Registry, tune ...func(*crawler.Config)) (*snapshot.Snapshot, string) {
 	t.Helper()
-	snap, _, err := crawler.Crawl(context.Background(), crawler.Config{
+	cfg := crawler.Config{
 		Registry: reg.Host,
 		Auth:     reg.Auth(),
 		Timeout:  30 * time.Second,
-		Retry:    retry.Config{BaseDelay: time.Millisecond, MaxDelay: 20 * time.Millisecond, MaxRetryAfter: 2 * time.Second},
+		Retry:    reghttp.Config{BaseDelay: time.Millisecond, MaxDelay: 20 * time.Millisecond, MaxRetryAfter: 2 * time.Second},
 		Logger:   slog.New(slog.DiscardHandler),
-	})
+	}
+	for _, f := range tune {
+		f(&cfg)
+	}
+	snap, _, err := crawler.Crawl(context.Background(), cfg)
 	if err != nil {
 		t.Fatalf("crawl: %v", err)
 	}
@@ -162,6 +167,9 @@ func features(s *snapshot.Snapshot) map[string]bool {
 	if len(s.Index.Skipped) > 0 {
 		f["index skipped"] = true
 	}
+	if s.Index.Truncated != nil {
+		f["index truncated"] = true
+	}
 	for _, sum := range s.Index.Repositories {
 		if !sum.LastCreated.IsZero() && sum.Title != "" && sum.Description != "" {
 			f["described summary"] = true
@@ -173,6 +181,9 @@ func features(s *snapshot.Snapshot) map[string]bool {
 	for _, r := range s.Repositories {
 		if len(r.Skipped) > 0 {
 			f["tag skipped"] = true
+		}
+		if r.Truncated != nil {
+			f["tags truncated"] = true
 		}
 		for _, fl := range r.Failures {
 			f["failure "+fl.Op] = true
@@ -297,6 +308,17 @@ func TestSchemaValidatesRealSnapshots(t *testing.T) {
 			seen[k] = true
 		}
 	})
+	t.Run("capped", func(t *testing.T) {
+		reg := regtest.NewGGCR(t)
+		if err := reg.Populate(context.Background(), regtest.Standard(t)); err != nil {
+			t.Fatal(err)
+		}
+		snap, dir := crawlInto(t, reg, func(c *crawler.Config) { c.MaxTags, c.MaxRepos = 2, 4 })
+		validateDir(t, s, dir)
+		for k := range features(snap) {
+			seen[k] = true
+		}
+	})
 	t.Run("examples", func(t *testing.T) {
 		reg := regtest.NewGGCR(t)
 		if err := examples.Populate(context.Background(), reg.Host); err != nil {
@@ -312,7 +334,7 @@ func TestSchemaValidatesRealSnapshots(t *testing.T) {
 		"kind image", "kind index", "kind artifact", "kind schema1",
 		"attestations", "subject", "artifact layers", "image annotations", "layer annotations",
 		"variant", "full config", "exposed ports", "described summary", "summary with failures",
-		"index failure", "index skipped", "tag skipped",
+		"index failure", "index skipped", "tag skipped", "index truncated", "tags truncated",
 		"failure catalog", "failure tags", "failure manifest", "failure config", "failure with status and digest",
 	}
 	for _, w := range want {
@@ -346,14 +368,16 @@ func TestSchemaRejects(t *testing.T) {
     }]
   }],
   "failures": [{"repo": "team-a/api", "tag": "v2", "digest": "` + d2 + `", "op": "config", "status": 404, "error": "not found"}],
-  "skipped": [{"name": ".hidden", "reason": "invalid tag"}]
+  "skipped": [{"name": ".hidden", "reason": "invalid tag"}],
+  "truncated": {"limit": 1, "listed": 100}
 }`
 	validIndex := `{
   "schemaVersion": 2, "registry": "localhost:5000", "crawledAt": "2025-01-01T00:00:00Z",
   "repositories": [{"name": "team-a/api", "path": "repos/team-a~api.json", "tags": 1, "images": 1,
     "defaultTag": "v1", "lastCreated": "2024-05-02T10:00:00.5Z", "size": 30, "failures": 1}],
   "failures": [{"op": "catalog", "status": 500, "error": "catalog page 2"}],
-  "skipped": [{"name": "UPPER/case", "reason": "invalid name"}]
+  "skipped": [{"name": "UPPER/case", "reason": "invalid name"}],
+  "truncated": {"limit": 1, "listed": 1}
 }`
 	image := func(m map[string]any) map[string]any { return m["images"].([]any)[0].(map[string]any) }
 	platform := func(m map[string]any) map[string]any {
@@ -391,6 +415,11 @@ func TestSchemaRejects(t *testing.T) {
 		{"missing platform config", false, func(m map[string]any) { delete(platform(m), "config") }, "required"},
 		{"missing crawledAt", true, func(m map[string]any) { delete(m, "crawledAt") }, "required"},
 		{"missing failure error", true, func(m map[string]any) { delete(m["failures"].([]any)[0].(map[string]any), "error") }, "required"},
+
+		{"truncation without listed", false, func(m map[string]any) { delete(m["truncated"].(map[string]any), "listed") }, "required"},
+		{"negative truncation limit", true, func(m map[string]any) { m["truncated"].(map[string]any)["limit"] = -1 }, "minimum"},
+		{"unknown field in truncation", true, func(m map[string]any) { m["truncated"].(map[string]any)["more"] = true }, "additionalProperties"},
+		{"truncated not an object", false, func(m map[string]any) { m["truncated"] = true }, "type"},
 
 		{"schema version 1", false, func(m map[string]any) { m["schemaVersion"] = 1 }, "const"},
 		{"index schema version 0", true, func(m map[string]any) { m["schemaVersion"] = 0 }, "const"},

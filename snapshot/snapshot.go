@@ -34,6 +34,22 @@ type Index struct {
 	// Skipped lists repository names from the catalog that were not crawled
 	// because they are invalid, sorted by Name.
 	Skipped []Skipped `json:"skipped,omitempty"`
+	// Truncated is set when the catalog listing stopped at the crawl's cap
+	// on repositories: only the first Limit names (in byte order of those
+	// read) were crawled. nil when the catalog was read to its end, or not
+	// read at all (repositories named by the user).
+	Truncated *Truncation `json:"truncated,omitempty"`
+}
+
+// Truncation records a list that the crawl stopped reading at a cap.
+// What was kept is complete; the rest was never listed, so it is neither a
+// failure nor known to exist.
+type Truncation struct {
+	// Limit is the cap in force: how many names were kept.
+	Limit int `json:"limit"`
+	// Listed is how many distinct names were read before listing stopped,
+	// more than Limit. The registry may hold more still.
+	Listed int `json:"listed"`
 }
 
 // RepoSummary is the index entry of one repository, derived from its
@@ -77,6 +93,10 @@ type Repository struct {
 	Failures []Failure `json:"failures,omitempty"`
 	// Skipped lists tags that were not crawled because they are invalid.
 	Skipped []Skipped `json:"skipped,omitempty"`
+	// Truncated is set when the tag listing stopped at the crawl's cap on
+	// tags: only the first Limit tags (in byte order of those read) were
+	// crawled. nil when the tag list was read to its end.
+	Truncated *Truncation `json:"truncated,omitempty"`
 }
 
 // Tag points a tag name at an image digest.

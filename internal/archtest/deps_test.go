@@ -39,11 +39,9 @@ var allow = map[string]rule{
 	// The read-only model every output reads: built from snapshots alone.
 	"catalog": {pkgs: []string{"snapshot"}},
 	// Registries, HTTP, auth; never HTML.
-	"crawler": {pkgs: []string{"snapshot", "crawler/retry", "crawler/reghttp"}, third: []string{ggcr, errgroup},
+	"crawler": {pkgs: []string{"snapshot", "crawler/reghttp"}, third: []string{ggcr, errgroup},
 		forbidStd: []string{"html/template"}},
-	// The crawler's HTTP layer: today crawler/retry, renamed by the
-	// crawler stream (crawler/reghttp); the lead keeps the one that exists.
-	"crawler/retry":   {pkgs: []string{"snapshot"}, third: []string{ggcr}, forbidStd: []string{"html/template"}},
+	// The crawler's HTTP layer: retries, deadlines, rate limit, redirects.
 	"crawler/reghttp": {pkgs: []string{"snapshot"}, third: []string{ggcr}, forbidStd: []string{"html/template"}},
 	// Pages, badges, API: knows snapshots and the catalog, nothing of
 	// registries or the network client.

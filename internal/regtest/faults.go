@@ -1,13 +1,16 @@
 package regtest
 
 import (
+	"encoding/json"
 	"fmt"
 	"net"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"path"
 	"slices"
 	"strconv"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -56,7 +59,39 @@ const (
 	// that URL serves the same page again, with a Link to K+1, up to
 	// maxPageFaults times. A client must notice that pages repeat.
 	FaultRepeatPage
+	// FaultEndlessPages adds a Link to the last page of a catalog or tag
+	// list that starts an endless chain: page K (a new URL, the same query
+	// plus a regtest-endless=K parameter) lists EndlessPageSize new names
+	// and links to page K+1, forever; no URL and no name repeats. Tags are
+	// named EndlessTag(i), repositories EndlessRepo(i), numbered from 0 in
+	// page order, so their byte order is their page order. A manifest GET
+	// or HEAD for an endless tag is answered with the manifest of the
+	// repository's first real tag (in tags/list order), so every endless
+	// tag crawls as an alias of it; endless repositories do not exist (404).
+	// Each synthetic page served counts as one injection.
+	FaultEndlessPages
+	// FaultEndlessDrip sends the real response's headers at once, without a
+	// Content-Length, then the body one byte per Rule.Delay (default 100ms),
+	// then a space per Delay without end, until the client goes away: a
+	// body that never stalls and never ends. Only successful GET responses
+	// with a body are dripped.
+	FaultEndlessDrip
 )
+
+// EndlessPageSize is the number of names on each synthetic page of a
+// FaultEndlessPages chain.
+const EndlessPageSize = 100
+
+// EndlessTag returns the name of the i-th tag that FaultEndlessPages
+// invents, "zz-endless-0000042" for 42: after every lower-case tag in byte
+// order.
+func EndlessTag(i int) string { return fmt.Sprintf("%s%07d", endlessTagPrefix, i) }
+
+// EndlessRepo returns the name of the i-th repository that
+// FaultEndlessPages invents, "zz-endless/r0000042" for 42.
+func EndlessRepo(i int) string { return fmt.Sprintf("zz-endless/r%07d", i) }
+
+const endlessTagPrefix = "zz-endless-"
 
 var faultNames = [...]string{
 	FaultStatus:      "status",
@@ -67,6 +102,9 @@ var faultNames = [...]string{
 	FaultSelfLink:    "self-link",
 	FaultForeignLink: "foreign-link",
 	FaultRepeatPage:  "repeat-page",
+
+	FaultEndlessPages: "endless-pages",
+	FaultEndlessDrip:  "endless-drip",
 }
 
 // String returns the fault's short name, e.g. "truncate".
@@ -78,7 +116,12 @@ func (f Fault) String() string {
 }
 
 func (f Fault) paging() bool {
-	return f == FaultSelfLink || f == FaultForeignLink || f == FaultRepeatPage
+	return f == FaultSelfLink || f == FaultForeignLink || f == FaultRepeatPage || f == FaultEndlessPages
+}
+
+// body reports whether f breaks the body of a successful GET.
+func (f Fault) body() bool {
+	return f == FaultTruncate || f == FaultDrip || f == FaultEndlessDrip
 }
 
 // maxPageFaults caps the pagination faults served per request URL, whatever
@@ -88,6 +131,10 @@ const maxPageFaults = 100
 
 // repeatParam is the query parameter of the URLs FaultRepeatPage links to.
 const repeatParam = "regtest-page"
+
+// endlessParam is the query parameter of the pages FaultEndlessPages
+// invents.
+const endlessParam = "regtest-endless"
 
 // Rule says which requests Faults breaks, how and how often. Rules are
 // deterministic: a request is identified by method and request URI (path
@@ -100,8 +147,9 @@ type Rule struct {
 	Fault Fault
 	// Routes limits the rule to these routes. Empty means every read route
 	// (never RouteWrite or RouteOther) for FaultStatus, FaultReset and
-	// FaultStall, GET routes with a body for FaultTruncate and FaultDrip, and
-	// RouteCatalog and RouteTags for the pagination faults.
+	// FaultStall, GET routes with a body for FaultTruncate, FaultDrip and
+	// FaultEndlessDrip, and RouteCatalog and RouteTags for the pagination
+	// faults.
 	Routes []Route
 	// Repo, when set, limits the rule to requests about this repository
 	// (tags list, manifests, blobs).
@@ -115,8 +163,8 @@ type Rule struct {
 	// verbatim (seconds such as "0" or "1", or an HTTP date); empty means no
 	// header.
 	RetryAfter string
-	// Delay is the pause of FaultDrip (per byte) and FaultStall (before the
-	// response); 0 means 100ms.
+	// Delay is the pause of FaultDrip and FaultEndlessDrip (per byte) and
+	// FaultStall (before the response); 0 means 100ms.
 	Delay time.Duration
 }
 
@@ -148,7 +196,7 @@ func (r Rule) matches(req *http.Request, route Route) bool {
 	if !slices.Contains(routes, route) {
 		return false
 	}
-	if (r.Fault == FaultTruncate || r.Fault == FaultDrip || r.Fault.paging()) && req.Method != http.MethodGet {
+	if (r.Fault.body() || r.Fault.paging()) && req.Method != http.MethodGet {
 		return false
 	}
 	return r.Repo == "" || r.Repo == repoOf(req)
@@ -164,6 +212,8 @@ type Faults struct {
 	attempts map[attempt]int
 	injected map[Fault]int
 
+	firstTag map[string]string // repository → first real tag, for endless aliases
+
 	decoy     *httptest.Server
 	decoyHost string
 	decoyHits int
@@ -177,7 +227,7 @@ type attempt struct {
 }
 
 func newFaults(tb testing.TB) *Faults {
-	f := &Faults{attempts: make(map[attempt]int), injected: make(map[Fault]int)}
+	f := &Faults{attempts: make(map[attempt]int), injected: make(map[Fault]int), firstTag: make(map[string]string)}
 	f.decoy = serve(tb, http.HandlerFunc(f.serveDecoy))
 	_, port, _ := net.SplitHostPort(f.decoy.Listener.Addr().String())
 	f.decoyHost = "localhost:" + port
@@ -193,6 +243,7 @@ func (f *Faults) Set(rules ...Rule) {
 	f.rules = slices.Clone(rules)
 	clear(f.attempts)
 	clear(f.injected)
+	clear(f.firstTag)
 	f.decoyHits, f.decoyAuth = 0, 0
 }
 
@@ -296,7 +347,15 @@ func (f *Faults) wrap(next http.Handler, route func(*http.Request) Route) http.H
 			f.serveRepeat(w, r, next)
 			return
 		}
+		if r.URL.Query().Has(endlessParam) {
+			f.serveEndless(w, r, route(r))
+			return
+		}
 		rt := route(r)
+		if (rt == RouteManifestGet || rt == RouteManifestHead) && strings.HasPrefix(path.Base(r.URL.Path), endlessTagPrefix) {
+			f.serveEndlessAlias(w, r, next)
+			return
+		}
 		i, rule, ok := f.pick(r, rt)
 		if !ok {
 			next.ServeHTTP(w, r)
@@ -329,6 +388,8 @@ func (f *Faults) wrap(next http.Handler, route func(*http.Request) Route) http.H
 			truncate(w, rec)
 		case FaultDrip:
 			drip(w, r, rec, rule.delay())
+		case FaultEndlessDrip:
+			dripForever(w, r, rec, rule.delay())
 		case FaultSelfLink:
 			rec.Header().Set("Link", link(r.URL.RequestURI()))
 			replay(w, rec, len(rec.Body.Bytes()))
@@ -340,6 +401,9 @@ func (f *Faults) wrap(next http.Handler, route func(*http.Request) Route) http.H
 			replay(w, rec, len(rec.Body.Bytes()))
 		case FaultRepeatPage:
 			rec.Header().Set("Link", link(withPage(r.URL, 1)))
+			replay(w, rec, len(rec.Body.Bytes()))
+		case FaultEndlessPages:
+			rec.Header().Set("Link", link(withParam(r.URL, endlessParam, 1)))
 			replay(w, rec, len(rec.Body.Bytes()))
 		}
 	})
@@ -373,10 +437,74 @@ func (f *Faults) serveRepeat(w http.ResponseWriter, r *http.Request, next http.H
 }
 
 func withPage(u *url.URL, k int) string {
+	return withParam(u, repeatParam, k)
+}
+
+// withParam returns u's path and query with param set to k.
+func withParam(u *url.URL, param string, k int) string {
 	q := u.Query()
-	q.Set(repeatParam, strconv.Itoa(k))
+	q.Set(param, strconv.Itoa(k))
 	v := url.URL{Path: u.Path, RawQuery: q.Encode()}
 	return v.String()
+}
+
+// serveEndless serves page K >= 1 of a FaultEndlessPages chain: names
+// (K-1)·EndlessPageSize up to K·EndlessPageSize-1, and a Link to page K+1.
+func (f *Faults) serveEndless(w http.ResponseWriter, r *http.Request, rt Route) {
+	k, err := strconv.Atoi(r.URL.Query().Get(endlessParam))
+	if err != nil || k < 1 || (rt != RouteCatalog && rt != RouteTags) {
+		http.NotFound(w, r)
+		return
+	}
+	f.count(FaultEndlessPages)
+	names := make([]string, EndlessPageSize)
+	for i := range names {
+		n := (k-1)*EndlessPageSize + i
+		if rt == RouteCatalog {
+			names[i] = EndlessRepo(n)
+		} else {
+			names[i] = EndlessTag(n)
+		}
+	}
+	var page any = map[string]any{"repositories": names}
+	if rt == RouteTags {
+		page = map[string]any{"name": repoOf(r), "tags": names}
+	}
+	body, _ := json.Marshal(page)
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Content-Length", strconv.Itoa(len(body)))
+	w.Header().Set("Link", link(withParam(r.URL, endlessParam, k+1)))
+	_, _ = w.Write(body)
+}
+
+// serveEndlessAlias answers a manifest request for an endless tag with
+// the manifest of the repository's first real tag.
+func (f *Faults) serveEndlessAlias(w http.ResponseWriter, r *http.Request, next http.Handler) {
+	repo := repoOf(r)
+	f.mu.Lock()
+	tag, ok := f.firstTag[repo]
+	f.mu.Unlock()
+	if !ok {
+		list := r.Clone(r.Context())
+		list.Method = http.MethodGet
+		list.URL.Path, list.URL.RawQuery = "/v2/"+repo+"/tags/list", ""
+		list.RequestURI = list.URL.RequestURI()
+		rec := httptest.NewRecorder()
+		next.ServeHTTP(rec, list)
+		var page struct{ Tags []string }
+		if json.Unmarshal(rec.Body.Bytes(), &page) != nil || len(page.Tags) == 0 {
+			http.NotFound(w, r)
+			return
+		}
+		tag = page.Tags[0]
+		f.mu.Lock()
+		f.firstTag[repo] = tag
+		f.mu.Unlock()
+	}
+	alias := r.Clone(r.Context())
+	alias.URL.Path = path.Dir(r.URL.Path) + "/" + tag
+	alias.RequestURI = alias.URL.RequestURI()
+	next.ServeHTTP(w, alias)
 }
 
 func link(target string) string {
@@ -453,6 +581,38 @@ func truncate(w http.ResponseWriter, rec *httptest.ResponseRecorder) {
 		panic(http.ErrAbortHandler)
 	}
 	_ = conn.Close()
+}
+
+// dripForever sends rec's headers without a Content-Length, then its body
+// one byte per d, then a space per d, until the client leaves.
+func dripForever(w http.ResponseWriter, r *http.Request, rec *httptest.ResponseRecorder, d time.Duration) {
+	for k, v := range rec.Header() {
+		w.Header()[k] = slices.Clone(v)
+	}
+	w.Header().Del("Content-Length")
+	w.WriteHeader(rec.Code)
+	rc := http.NewResponseController(w)
+	_ = rc.Flush()
+	t := time.NewTicker(d)
+	defer t.Stop()
+	body := rec.Body.Bytes()
+	for i := 0; ; i++ {
+		select {
+		case <-r.Context().Done():
+			return
+		case <-t.C:
+		}
+		b := byte(' ')
+		if i < len(body) {
+			b = body[i]
+		}
+		if _, err := w.Write([]byte{b}); err != nil {
+			return
+		}
+		if err := rc.Flush(); err != nil {
+			return
+		}
+	}
 }
 
 // drip sends the body one byte per d until done or the client leaves.

@@ -102,6 +102,15 @@ func TestFaults(t *testing.T) {
 				t.Errorf("got status %d, %d bytes, err %v; want 200, a few bytes, then the deadline", r.status, len(r.body), r.err)
 			}
 		}},
+		{name: "endless drip", rule: Rule{Fault: FaultEndlessDrip, Delay: time.Millisecond}, path: tags, timeout: 3 * time.Second, check: func(t *testing.T, r result) {
+			// At a byte per millisecond, 3s pass the end of the body: it went on.
+			body := strings.TrimRight(string(r.body), " ")
+			if r.status != http.StatusOK || r.header.Get("Content-Length") != "" || !errors.Is(r.err, context.DeadlineExceeded) ||
+				len(body) == len(r.body) || !json.Valid([]byte(body)) {
+				t.Errorf("got status %d, Content-Length %q, %q, err %v; want 200, none, the body then spaces until the deadline",
+					r.status, r.header.Get("Content-Length"), r.body, r.err)
+			}
+		}},
 		{name: "stall", rule: Rule{Fault: FaultStall, Delay: 5 * time.Second}, path: catalog, timeout: 200 * time.Millisecond, check: func(t *testing.T, r result) {
 			if r.status != 0 || !errors.Is(r.err, context.DeadlineExceeded) {
 				t.Errorf("got status %d err %v; want the deadline before any header", r.status, r.err)
@@ -226,6 +235,56 @@ func TestFaultRules(t *testing.T) {
 		}
 		if n := reg.Faults.Injected(FaultRepeatPage); n != 4 {
 			t.Errorf("Injected = %d, want 4", n)
+		}
+	})
+	t.Run("endless pages", func(t *testing.T) {
+		for _, tt := range []struct {
+			path, field string
+			name        func(int) string
+		}{
+			{"/v2/team-a/api/tags/list?n=1000", "tags", EndlessTag},
+			{"/v2/_catalog?n=1000", "repositories", EndlessRepo},
+		} {
+			reg.Faults.Set(Rule{Fault: FaultEndlessPages})
+			r := fetch(ctx, http.MethodGet, reg.URL+tt.path, nil)
+			seen := map[string]bool{}
+			for k := 1; k <= 3; k++ {
+				next := strings.TrimSuffix(strings.TrimPrefix(r.header.Get("Link"), "<"), `>; rel="next"`)
+				if next == "" || seen[next] {
+					t.Fatalf("page %d: Link %q, want a new URL", k, r.header.Get("Link"))
+				}
+				seen[next] = true
+				r = fetch(ctx, http.MethodGet, reg.URL+next, nil)
+				var page map[string]json.RawMessage
+				var names []string
+				if err := json.Unmarshal(r.body, &page); err != nil || r.status != http.StatusOK || json.Unmarshal(page[tt.field], &names) != nil {
+					t.Fatalf("page %d: %d %q %v", k, r.status, r.body, err)
+				}
+				if len(names) != EndlessPageSize || names[0] != tt.name((k-1)*EndlessPageSize) || names[EndlessPageSize-1] != tt.name(k*EndlessPageSize-1) {
+					t.Errorf("page %d lists %d names from %q, want %d from %q", k, len(names), names[0], EndlessPageSize, tt.name((k-1)*EndlessPageSize))
+				}
+			}
+			if n := reg.Faults.Injected(FaultEndlessPages); n != 4 {
+				t.Errorf("%s: Injected = %d, want 4 (the first page and three of the chain)", tt.path, n)
+			}
+		}
+		if EndlessTag(42) != "zz-endless-0000042" || EndlessRepo(42) != "zz-endless/r0000042" {
+			t.Errorf("names %q, %q", EndlessTag(42), EndlessRepo(42))
+		}
+	})
+	t.Run("endless tag alias", func(t *testing.T) {
+		reg.Faults.Set()
+		var list struct{ Tags []string }
+		if err := json.Unmarshal(fetch(ctx, http.MethodGet, reg.URL+"/v2/team-a/api/tags/list", nil).body, &list); err != nil || len(list.Tags) == 0 {
+			t.Fatalf("tags: %v", err)
+		}
+		want := fetch(ctx, http.MethodGet, reg.URL+"/v2/team-a/api/manifests/"+list.Tags[0], nil)
+		for _, method := range []string{http.MethodGet, http.MethodHead} {
+			got := fetch(ctx, method, reg.URL+"/v2/team-a/api/manifests/"+EndlessTag(7), nil)
+			d := got.header.Get("Docker-Content-Digest")
+			if got.status != http.StatusOK || d == "" || d != want.header.Get("Docker-Content-Digest") {
+				t.Errorf("%s of an endless tag: %d digest %q, want 200 and %q", method, got.status, d, want.header.Get("Docker-Content-Digest"))
+			}
 		}
 	})
 	t.Run("decoy", func(t *testing.T) {

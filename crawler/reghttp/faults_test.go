@@ -1,4 +1,4 @@
-package retry
+package reghttp
 
 import (
 	"bufio"
@@ -94,6 +94,27 @@ func drip(n int) fault {
 		w.Write([]byte{'x'})
 		http.NewResponseController(w).Flush()
 		hold(r)
+	}
+}
+
+// trickle sends headers at once, then a byte every 20ms, without end,
+// until the client goes away: always fast enough for the stall timer.
+func trickle(w http.ResponseWriter, r *http.Request) {
+	rc := http.NewResponseController(w)
+	t := time.NewTicker(20 * time.Millisecond)
+	defer t.Stop()
+	for {
+		if _, err := w.Write([]byte{' '}); err != nil {
+			return
+		}
+		if rc.Flush() != nil {
+			return
+		}
+		select {
+		case <-r.Context().Done():
+			return
+		case <-t.C:
+		}
 	}
 }
 

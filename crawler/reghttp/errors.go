@@ -1,4 +1,4 @@
-package retry
+package reghttp
 
 import (
 	"errors"
@@ -15,6 +15,10 @@ var ErrStalled = errors.New("response body stalled")
 // ErrHeaderTimeout reports an attempt that got no response headers within
 // Config.HeaderTimeout. The transport retries it.
 var ErrHeaderTimeout = errors.New("no response headers before timeout")
+
+// ErrDeadline reports an attempt that did not finish, body included,
+// within Config.Deadline. The transport retries it.
+var ErrDeadline = errors.New("request attempt exceeded its deadline")
 
 // TooLargeError reports a response body longer than Config.MaxBody. It is
 // never retried: the registry would send the same bytes again.

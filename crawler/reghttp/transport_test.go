@@ -1,4 +1,4 @@
-package retry
+package reghttp
 
 import (
 	"bytes"
@@ -42,6 +42,7 @@ func TestRecovers(t *testing.T) {
 		{"reset mid-body", Config{}, reset("HTTP/1.1 200 OK\r\nContent-Length: 1024\r\n\r\npartial")},
 		{"slow drip", Config{StallTimeout: 400 * time.Millisecond}, drip(len(payload))},
 		{"no headers", Config{HeaderTimeout: 400 * time.Millisecond}, hang},
+		{"endless trickle", Config{Deadline: 400 * time.Millisecond}, trickle},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -301,6 +302,7 @@ func TestCancelStopsWithoutRetry(t *testing.T) {
 		{"during Retry-After sleep", status(http.StatusTooManyRequests, "Retry-After", "60")},
 		{"while waiting for headers", hang},
 		{"while reading the body", drip(len(payload))},
+		{"while a body trickles", trickle},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -334,6 +336,30 @@ func TestCancelStopsWithoutRetry(t *testing.T) {
 				t.Errorf("Stats = %+v, want one request", s)
 			}
 		})
+	}
+}
+
+// TestDeadlineEndsTrickle: a body that never ends but never stalls fails
+// each attempt at the deadline, MaxAttempts times, then gives up with
+// ErrDeadline; the stall timer alone would wait forever.
+func TestDeadlineEndsTrickle(t *testing.T) {
+	faults := make([]fault, 10)
+	for i := range faults {
+		faults[i] = trickle
+	}
+	srv := newFaultServer(t, payload, faults...)
+	rt := newTestTransport(t, Config{MaxAttempts: 3, Deadline: 200 * time.Millisecond, StallTimeout: 5 * time.Second})
+	ctx, cancel := context.WithTimeout(t.Context(), 30*time.Second) // a broken deadline fails, not hangs
+	defer cancel()
+	_, err := get(t, ctx, rt, srv.URL)
+	if !errors.Is(err, ErrDeadline) || errors.Is(err, context.DeadlineExceeded) || !strings.Contains(err.Error(), "3 attempts") {
+		t.Fatalf("RoundTrip error = %v; want ErrDeadline after 3 attempts, not a context error", err)
+	}
+	if hits := srv.hits.Load(); hits != 3 {
+		t.Errorf("server saw %d attempts, want 3", hits)
+	}
+	if s, want := rt.Stats(), (Stats{Requests: 3, Retries: 2, Failures: 1}); s != want {
+		t.Errorf("Stats = %+v, want %+v", s, want)
 	}
 }
 

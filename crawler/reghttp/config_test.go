@@ -1,4 +1,4 @@
-package retry
+package reghttp
 
 import (
 	"math"
@@ -18,6 +18,7 @@ func TestValidate(t *testing.T) {
 		{"negative attempts", Config{MaxAttempts: -1}, false},
 		{"negative stall", Config{StallTimeout: -time.Second}, false},
 		{"negative header timeout", Config{HeaderTimeout: -time.Second}, false},
+		{"negative deadline", Config{Deadline: -time.Second}, false},
 		{"base above max", Config{BaseDelay: 2 * time.Second, MaxDelay: time.Second}, false},
 		{"negative body cap", Config{MaxBody: -1}, false},
 		{"NaN qps", Config{QPS: math.NaN()}, false},
@@ -40,7 +41,7 @@ func TestValidate(t *testing.T) {
 func TestDefaults(t *testing.T) {
 	c := Config{BaseDelay: time.Minute}.withDefaults()
 	if c.MaxAttempts != DefaultMaxAttempts || c.MaxBody != DefaultMaxBody || c.StallTimeout != DefaultStallTimeout ||
-		c.HeaderTimeout != DefaultHeaderTimeout || c.MaxRetryAfter != DefaultMaxRetryAfter || c.Burst != 1 || c.Logger == nil {
+		c.HeaderTimeout != DefaultHeaderTimeout || c.Deadline != DefaultDeadline || c.MaxRetryAfter != DefaultMaxRetryAfter || c.Burst != 1 || c.Logger == nil {
 		t.Errorf("defaults not applied: %+v", c)
 	}
 	if c.MaxDelay < c.BaseDelay {

@@ -1,4 +1,4 @@
-package retry
+package reghttp
 
 import (
 	"errors"
@@ -17,6 +17,7 @@ const (
 	DefaultMaxBody       = 8 << 20 // the distribution registry caps manifests at 4 MiB
 	DefaultHeaderTimeout = 30 * time.Second
 	DefaultStallTimeout  = 30 * time.Second
+	DefaultDeadline      = 60 * time.Second
 )
 
 // Config tunes a [Transport]. The zero value is usable: every zero field
@@ -46,6 +47,12 @@ type Config struct {
 	// drips slower fails the attempt with ErrStalled, which is retried.
 	// 0 means DefaultStallTimeout.
 	StallTimeout time.Duration
+	// Deadline bounds one whole attempt: connecting, the wait for headers
+	// and reading the entire body. It is separate from StallTimeout: a body
+	// that drips a byte just often enough to keep the stall timer alive
+	// still ends here, with ErrDeadline, which is retried. 0 means
+	// DefaultDeadline.
+	Deadline time.Duration
 	// QPS limits attempts per second across all requests of the transport,
 	// retries included. 0 means no limit.
 	QPS float64
@@ -72,6 +79,7 @@ func (c Config) Validate() error {
 		{"max retry-after", c.MaxRetryAfter},
 		{"header timeout", c.HeaderTimeout},
 		{"stall timeout", c.StallTimeout},
+		{"deadline", c.Deadline},
 	} {
 		if d.v < 0 {
 			errs = append(errs, fmt.Errorf("%s %s is negative", d.name, d.v))
@@ -117,6 +125,9 @@ func (c Config) withDefaults() Config {
 	}
 	if c.StallTimeout == 0 {
 		c.StallTimeout = DefaultStallTimeout
+	}
+	if c.Deadline == 0 {
+		c.Deadline = DefaultDeadline
 	}
 	if c.Burst == 0 {
 		c.Burst = 1

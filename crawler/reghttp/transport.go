@@ -1,4 +1,4 @@
-package retry
+package reghttp
 
 import (
 	"bytes"
@@ -57,7 +57,8 @@ func New(inner http.RoundTripper, cfg Config) (*Transport, error) {
 // *transport.Error carrying the status. When they run out on an error, the
 // error names the attempt count and wraps the last cause. Errors never
 // contain the request URL: net/http's Client adds it, query included, so
-// pass messages through [Redact] before showing them.
+// callers must redact messages (the crawler does, for its logs and
+// snapshot) before showing them.
 func (t *Transport) RoundTrip(req *http.Request) (*http.Response, error) {
 	ctx := req.Context()
 	attempts := 1
@@ -130,11 +131,14 @@ func (t *Transport) delay(n int, resp *http.Response) time.Duration {
 }
 
 // attempt sends one try of req under its own header and stall timers and
-// buffers the body. A timer that fires cancels only this attempt's context,
-// with ErrHeaderTimeout or ErrStalled as the cause.
+// its deadline, and buffers the body. A timer that fires cancels only this
+// attempt's context, with ErrHeaderTimeout, ErrStalled or ErrDeadline as
+// the cause.
 func (t *Transport) attempt(ctx context.Context, req *http.Request) (*http.Response, error) {
 	actx, cancel := context.WithCancelCause(ctx)
 	defer cancel(nil)
+	deadline := time.AfterFunc(t.cfg.Deadline, func() { cancel(ErrDeadline) })
+	defer deadline.Stop()
 	out := req.Clone(actx)
 	if carriesForeignCredential(req) {
 		out.Header.Del("Authorization")
@@ -204,7 +208,7 @@ func (p *progressReader) Read(b []byte) (int, error) {
 // (a cancelled context) with the timer's own error, so that
 // errors.Is(err, context.Canceled) stays reserved for the caller's cancel.
 func timerCause(actx context.Context, err error) error {
-	if cause := context.Cause(actx); cause == ErrHeaderTimeout || cause == ErrStalled {
+	if cause := context.Cause(actx); cause == ErrHeaderTimeout || cause == ErrStalled || cause == ErrDeadline {
 		return cause
 	}
 	return err

@@ -1,6 +1,8 @@
-// Package retry is the crawler's HTTP layer: an http.RoundTripper that sits
-// beneath go-containerregistry's auth transport and makes every request
-// survive a flaky registry without losing data or leaking credentials.
+// Package reghttp is the crawler's HTTP layer to a registry: a retrying,
+// rate-limited, deadline-bound, redirect-guarding and redacting
+// http.RoundTripper that sits beneath go-containerregistry's auth transport
+// and makes every request survive a flaky registry without losing data,
+// hanging, or leaking credentials.
 //
 // For each request the Transport
 //   - waits for the optional QPS rate limit,
@@ -8,6 +10,12 @@
 //     full jitter on 429, 500, 502, 503 and 504, on per-attempt timeouts, on
 //     connection resets and early EOFs, on truncated and on stalled bodies,
 //     honouring Retry-After (capped) on 429 and 503,
+//   - bounds each attempt three ways: the wait for headers
+//     (Config.HeaderTimeout), the longest gap between body bytes
+//     (Config.StallTimeout) and the whole attempt, connecting to last body
+//     byte (Config.Deadline), so a body that drips just fast enough to keep
+//     the stall timer alive still ends; so one request lasts at most about
+//     MaxAttempts × Deadline plus the backoff between attempts,
 //   - reads the whole response body into memory inside RoundTrip, capped by
 //     Config.MaxBody, so truncation, resets mid-body and stalls are seen and
 //     retried here rather than surfacing later in a JSON decoder,
@@ -19,10 +27,10 @@
 // Wire it as the inner transport of transport.NewWithContext so that every
 // attempt passes through authentication again:
 //
-//	rt, err := retry.New(base, cfg)
+//	rt, err := reghttp.New(base, cfg)
 //	auth, err := transport.NewWithContext(ctx, reg, authenticator, rt, scopes)
 //	client := &http.Client{Transport: auth}
 //
 // A cancelled parent context (Ctrl-C) stops at once and is never retried;
 // the returned error satisfies errors.Is(err, context.Canceled).
-package retry
+package reghttp

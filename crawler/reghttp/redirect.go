@@ -1,4 +1,4 @@
-package retry
+package reghttp
 
 import "net/http"
 

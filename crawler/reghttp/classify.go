@@ -1,4 +1,4 @@
-package retry
+package reghttp
 
 import (
 	"errors"
@@ -24,14 +24,14 @@ func retryableStatus(code int) bool {
 }
 
 // retryableError reports transient transport failures: our own attempt
-// timers, network timeouts, resets, refused connections (a registry that is
+// timers and deadline, network timeouts, resets, refused connections (a registry that is
 // restarting) and bodies cut short. TLS and certificate errors, oversized
 // bodies and malformed responses are permanent.
 func retryableError(err error) bool {
 	if errors.Is(err, ErrTooLarge) {
 		return false
 	}
-	if errors.Is(err, ErrHeaderTimeout) || errors.Is(err, ErrStalled) ||
+	if errors.Is(err, ErrHeaderTimeout) || errors.Is(err, ErrStalled) || errors.Is(err, ErrDeadline) ||
 		errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, io.EOF) ||
 		errors.Is(err, syscall.ECONNRESET) || errors.Is(err, syscall.ECONNABORTED) ||
 		errors.Is(err, syscall.ECONNREFUSED) || errors.Is(err, syscall.EPIPE) {

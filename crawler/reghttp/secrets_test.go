@@ -1,4 +1,4 @@
-package retry
+package reghttp
 
 import (
 	"bytes"
@@ -58,39 +58,6 @@ func TestNoSecretsInLogsOrErrors(t *testing.T) {
 				if strings.Contains(msg, s) {
 					t.Errorf("error contains %q: %s", s, msg)
 				}
-			}
-		})
-	}
-}
-
-// TestRedactClientError shows why callers need Redact: net/http's Client
-// puts the full URL, query included, into its errors.
-func TestRedactClientError(t *testing.T) {
-	srv := newFaultServer(t, payload, reset(""))
-	rt := newTestTransport(t, Config{MaxAttempts: 1})
-	_, err := (&http.Client{Transport: rt}).Get(srv.URL + "/token?scope=repository:query-secret:pull")
-	if err == nil || !strings.Contains(err.Error(), "query-secret") {
-		t.Fatalf("client error %v lacks the query: the premise of Redact changed", err)
-	}
-	if got := Redact(err.Error()); strings.Contains(got, "query-secret") || !strings.Contains(got, srv.URL+"/token") {
-		t.Fatalf("Redact(%q) = %q, want the URL without its query", err, got)
-	}
-}
-
-func TestRedact(t *testing.T) {
-	tests := []struct{ in, want string }{
-		{"plain text", "plain text"},
-		{`Get "https://u:p@reg.example:5000/v2/x/manifests/1?a=b#f": EOF`, `Get "https://reg.example:5000/v2/x/manifests/1": EOF`},
-		{"GET http://reg/token?scope=s&service=x: UNAUTHORIZED", "GET http://reg/token: UNAUTHORIZED"},
-		{"two HTTP://a/x?q https://b/y?r", "two http://a/x https://b/y"},
-		{"bad https://u:p@h%zz/p?q=1 end", "bad https://h%zz end"},
-		{"bad https://u:p?w/d@h:x/p?q=1#f", "bad https://h:x"},
-		{"bad https://u:p@ss@h:x/p", "bad https://h:x"},
-	}
-	for _, tt := range tests {
-		t.Run(tt.in, func(t *testing.T) {
-			if got := Redact(tt.in); got != tt.want {
-				t.Errorf("Redact(%q) = %q, want %q", tt.in, got, tt.want)
 			}
 		})
 	}
