@@ -227,7 +227,7 @@ func Run(ctx context.Context, cfg Config) (Result, error) {
 		log.Info("crawl complete",
 			"repos", len(snap.Repositories), "tags", st.TagsDone, "manifests", st.Manifests, "configs", st.Configs,
 			"reused", st.Reused, "requests", st.Requests, "retries", st.Retries, "failures", res.Failures,
-			"skipped", st.Skipped, "elapsed", st.Elapsed.Round(time.Millisecond))
+			"skipped", st.Skipped, "truncated", st.Truncated, "elapsed", st.Elapsed.Round(time.Millisecond))
 	}
 
 	if cfg.Render != nil {

@@ -47,7 +47,15 @@ type IndexPage struct {
 	Page
 	Repos, Tags, Images int
 	Namespaces          []Namespace
+	// Truncated is set when the catalog listed more repositories than
+	// the crawl's cap (--max-repos) kept.
+	Truncated *Truncation
 }
+
+// Truncation says that a list was cut at the crawl's cap: Limit names
+// were kept of at least Listed that the registry listed before listing
+// stopped.
+type Truncation struct{ Limit, Listed int }
 
 // Namespace is a group of repositories sharing the path before their last
 // "/" ("" for top-level repositories). ID is a fragment identifier.
@@ -72,6 +80,9 @@ type RepoRow struct {
 	Size         Size
 	SizePlatform string
 	Failures     int
+	// Truncated is set when the crawl kept fewer tags than the registry
+	// listed (see RepoPage.Truncated).
+	Truncated bool
 }
 
 // RepoPage is the data of repo.html. Title, Description, Links and Pull
@@ -88,11 +99,14 @@ type RepoPage struct {
 	// each row then holds one link (to its image page) and neither copy
 	// button, full digest nor revision link, so that the page of a
 	// repository at the crawler's tag cap stays a few megabytes.
-	Compact  bool
-	Failures []FailureRow
-	Skipped  []SkippedRow
-	JSON     string
-	Badges   []BadgeView
+	Compact bool
+	// Truncated is set when the registry listed more tags than the
+	// crawl's cap (--max-tags) kept.
+	Truncated *Truncation
+	Failures  []FailureRow
+	Skipped   []SkippedRow
+	JSON      string
+	Badges    []BadgeView
 }
 
 // Field is a named value, possibly linked, and the label or annotation

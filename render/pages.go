@@ -35,7 +35,7 @@ func (r *renderer) pageFor(p, title string) Page {
 }
 
 func (r *renderer) indexData() *IndexPage {
-	d := &IndexPage{Page: r.pageFor(indexPage, "")}
+	d := &IndexPage{Page: r.pageFor(indexPage, ""), Truncated: truncation(r.cat.Snapshot.Index.Truncated)}
 	byNS := map[string]*Namespace{}
 	var order []string
 	for _, rp := range r.cat.Repos {
@@ -53,7 +53,7 @@ func (r *renderer) indexData() *IndexPage {
 			byNS[ns] = n
 			order = append(order, ns)
 		}
-		row := RepoRow{Name: rp.Name, Href: repoPage(rp.Name), Tags: rp.Tags, Images: len(rp.Images), Failures: len(rp.Snap.Failures)}
+		row := RepoRow{Name: rp.Name, Href: repoPage(rp.Name), Tags: rp.Tags, Images: len(rp.Images), Failures: len(rp.Snap.Failures), Truncated: rp.Snap.Truncated != nil}
 		if di := rp.Default; di != nil {
 			row.Title = oneLine(di.Label(snapshot.KeyTitle))
 			row.Description = r.md.excerpt(di.Label(snapshot.KeyDescription))
@@ -79,9 +79,17 @@ func (r *renderer) indexData() *IndexPage {
 // full; a longer one is compact (see RepoPage.Compact).
 const compactHistory = 1000
 
+// truncation is the view of a cap the crawl applied, or nil.
+func truncation(t *snapshot.Truncation) *Truncation {
+	if t == nil {
+		return nil
+	}
+	return &Truncation{Limit: t.Limit, Listed: t.Listed}
+}
+
 func (r *renderer) repoData(rp *catalog.Repo) (*RepoPage, error) {
 	p := repoPage(rp.Name)
-	d := &RepoPage{Page: r.pageFor(p, rp.Name), Name: rp.Name, Title: rp.Name, Tags: rp.Tags}
+	d := &RepoPage{Page: r.pageFor(p, rp.Name), Name: rp.Name, Title: rp.Name, Tags: rp.Tags, Truncated: truncation(rp.Snap.Truncated)}
 	api, err := apiPath(rp.Name)
 	if err != nil {
 		return nil, err

@@ -67,17 +67,19 @@ config.json and its credential helpers, then anonymous.
 // crawlFlags are the flags that configure a crawl, shared by the commands
 // that crawl.
 type crawlFlags struct {
-	repos            []string
-	reposFile        string
-	include, exclude []string
-	concurrency      int
-	qps              float64
-	timeout          time.Duration
-	insecure         bool
-	plainHTTP        bool
-	username         string
-	passwordStdin    bool
-	full             bool
+	repos             []string
+	reposFile         string
+	include, exclude  []string
+	concurrency       int
+	qps               float64
+	timeout           time.Duration
+	deadline          time.Duration
+	maxTags, maxRepos int
+	insecure          bool
+	plainHTTP         bool
+	username          string
+	passwordStdin     bool
+	full              bool
 }
 
 // register adds the crawl flags to fs.
@@ -89,6 +91,9 @@ func (f *crawlFlags) register(fs *pflag.FlagSet) {
 	fs.IntVar(&f.concurrency, "concurrency", crawler.DefaultConcurrency, "repositories and tags crawled at once (0: the default)")
 	fs.Float64Var(&f.qps, "qps", 0, "limit requests per second (0: no limit)")
 	fs.DurationVar(&f.timeout, "timeout", crawler.DefaultTimeout, "per-request wait for headers and between body bytes (0: the default)")
+	fs.DurationVar(&f.deadline, "request-deadline", crawler.DefaultRequestDeadline, "per request attempt: longest time from connecting to the last body byte, however steadily bytes arrive (an attempt past it is retried; 0: the default)")
+	fs.IntVar(&f.maxTags, "max-tags", crawler.DefaultMaxTags, "list at most `N` tags per repository; the first N in byte order are crawled and the repository is marked truncated (0: no cap)")
+	fs.IntVar(&f.maxRepos, "max-repos", crawler.DefaultMaxRepos, "list at most `N` catalog entries; the first N in byte order are crawled and the index is marked truncated (0: no cap)")
 	fs.BoolVar(&f.insecure, "insecure", false, "skip TLS certificate verification")
 	fs.BoolVar(&f.plainHTTP, "plain-http", false, "allow plain HTTP to a registry that is not on loopback")
 	fs.StringVar(&f.username, "username", "", "registry user name (with --password-stdin or "+envPassword+")")
@@ -96,20 +101,32 @@ func (f *crawlFlags) register(fs *pflag.FlagSet) {
 	fs.BoolVar(&f.full, "full", false, "ignore the previous snapshot and fetch everything")
 }
 
+// noCap maps a cap flag, where 0 means no cap, to crawler.Config's
+// field, where 0 means the default and a negative value no cap.
+func noCap(n int) int {
+	if n == 0 {
+		return -1
+	}
+	return n
+}
+
 // config builds the crawl configuration for registry. An unreadable
 // --repos-file and inconsistent credentials are usage errors; the values
 // themselves are checked by crawler.Config.Validate (see runPipeline).
 func (f *crawlFlags) config(e *env, registry string) (crawler.Config, error) {
 	cfg := crawler.Config{
-		Registry:    registry,
-		Repos:       f.repos,
-		Include:     f.include,
-		Exclude:     f.exclude,
-		Concurrency: f.concurrency,
-		QPS:         f.qps,
-		Timeout:     f.timeout,
-		Insecure:    f.insecure,
-		PlainHTTP:   f.plainHTTP,
+		Registry:        registry,
+		Repos:           f.repos,
+		Include:         f.include,
+		Exclude:         f.exclude,
+		Concurrency:     f.concurrency,
+		QPS:             f.qps,
+		Timeout:         f.timeout,
+		RequestDeadline: f.deadline,
+		MaxTags:         noCap(f.maxTags),
+		MaxRepos:        noCap(f.maxRepos),
+		Insecure:        f.insecure,
+		PlainHTTP:       f.plainHTTP,
 	}
 	if f.reposFile != "" {
 		names, err := readReposFile(f.reposFile)
