@@ -4,7 +4,6 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"math"
 	"net/http"
 	"path"
 	"time"
@@ -135,16 +134,15 @@ func (c *Config) Validate() error {
 	if c.Concurrency < 0 {
 		errs = append(errs, fmt.Errorf("concurrency %d is negative", c.Concurrency))
 	}
-	if c.QPS < 0 || math.IsNaN(c.QPS) || math.IsInf(c.QPS, 0) {
-		errs = append(errs, fmt.Errorf("qps %v is not a finite non-negative number", c.QPS))
-	}
 	if c.Timeout < 0 {
 		errs = append(errs, fmt.Errorf("timeout %s is negative", c.Timeout))
 	}
 	if c.RequestDeadline < 0 {
 		errs = append(errs, fmt.Errorf("request deadline %s is negative", c.RequestDeadline))
 	}
-	if err := c.Retry.Validate(); err != nil {
+	// The HTTP layer checks what it is given, QPS included.
+	rc := c.retryConfig()
+	if err := rc.Validate(); err != nil {
 		errs = append(errs, err)
 	}
 	if err := errors.Join(errs...); err != nil {
