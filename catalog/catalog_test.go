@@ -33,9 +33,9 @@ func repo(name string, days map[string]int, tags map[string]string) snapshot.Rep
 // untagged images, and that the published summary follows it.
 func TestDefaultImage(t *testing.T) {
 	tests := []struct {
-		name            string
-		r               snapshot.Repository
-		prefer          string
+		name             string
+		r                snapshot.Repository
+		prefer           string
 		wantDig, wantTag string // wantDig "" when the repository has no images
 	}{
 		{"latest wins over a newer backport",
