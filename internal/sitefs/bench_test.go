@@ -56,7 +56,6 @@ func BenchmarkSync(b *testing.B) {
 		o    Options
 	}{
 		{"none", Options{Marker: marker, noSync: true}},
-		{"each", Options{Marker: marker, syncEach: true}},
 		{"commit", Options{Marker: marker}},
 	} {
 		for _, unchanged := range []bool{false, true} {

@@ -29,10 +29,9 @@ type Options struct {
 	// never replaceable. A missing or empty target always is.
 	Marker string
 
-	// syncEach makes every created file fsynced as it is written instead
-	// of all at once by Commit, and noSync skips syncing altogether; for
-	// the benchmark that compares them.
-	syncEach, noSync bool
+	// noSync skips syncing altogether, for the benchmark that measures
+	// what syncing costs.
+	noSync bool
 }
 
 // Stats counts what a [Dir] wrote.
@@ -59,9 +58,11 @@ type Dir struct {
 	done    bool // Commit or Abort has run
 
 	mu      sync.Mutex
-	written map[string]bool // paths written so far → created by this Dir (not linked)
-	dirs    sync.Map        // directory name → *openDir
-	shared  sync.Map        // [sha256.Size]byte → *sharedFile, see WriteShared
+	written map[string]struct{} // paths written so far
+	made    map[string]struct{} // directories made by Mkdir, for Commit to sync
+	dirs    sync.Map            // directory name → *openDir
+	shared  sync.Map            // [sha256.Size]byte → *sharedFile, see WriteShared
+	sync    *syncer             // fsyncs created files; nil with Options.noSync
 
 	files, unchanged, bytes atomic.Int64
 }
@@ -83,7 +84,7 @@ func Open(out string, o Options) (*Dir, error) {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return nil, fmt.Errorf("output parent: %w", err)
 	}
-	d := &Dir{outBase: base, opts: o, written: map[string]bool{}}
+	d := &Dir{outBase: base, opts: o, written: map[string]struct{}{}, made: map[string]struct{}{}}
 	if d.parent, err = os.OpenRoot(dir); err != nil {
 		return nil, fmt.Errorf("output parent: %w", err)
 	}
@@ -115,6 +116,9 @@ func Open(out string, o Options) (*Dir, error) {
 			d.Abort()
 			return nil, fmt.Errorf("previous tree: %w", err)
 		}
+	}
+	if !o.noSync {
+		d.sync = newSyncer()
 	}
 	return d, nil
 }
@@ -260,6 +264,11 @@ func (d *Dir) Mkdir(dir string) error {
 	if err != nil {
 		return fmt.Errorf("%s: %w", dir, err)
 	}
+	d.mu.Lock()
+	for p := dir; p != "." && p != ""; p = path.Dir(p) {
+		d.made[p] = struct{}{}
+	}
+	d.mu.Unlock()
 	o.refs.Store(1)
 	if _, loaded := d.dirs.LoadOrStore(dir, o); loaded {
 		o.close()
@@ -336,7 +345,7 @@ func (d *Dir) claim(name string, b []byte) error {
 	d.mu.Lock()
 	_, dup := d.written[name]
 	if !dup {
-		d.written[name] = false
+		d.written[name] = struct{}{}
 	}
 	d.mu.Unlock()
 	if dup {
@@ -348,37 +357,29 @@ func (d *Dir) claim(name string, b []byte) error {
 }
 
 // create writes b at name, o and base being what root returns for it,
-// and records that Commit must fsync it.
+// and hands the file to the syncer, which fsyncs and closes it while the
+// caller goes on.
 func (d *Dir) create(o *openDir, base, name string, b []byte) error {
 	dir := d.tmp
 	if o != nil {
 		dir = o.tmp
 	}
-	var err error
-	if d.opts.syncEach {
-		err = writeSynced(dir, base, b)
-	} else {
-		err = dir.WriteFile(base, b, 0o644)
-	}
+	f, err := dir.OpenFile(base, os.O_CREATE|os.O_TRUNC|os.O_WRONLY, 0o644)
 	if err != nil {
 		return fmt.Errorf("%s: %w", name, err)
 	}
-	d.mu.Lock()
-	d.written[name] = true
-	d.mu.Unlock()
+	if _, err := f.Write(b); err != nil {
+		f.Close()
+		return fmt.Errorf("%s: %w", name, err)
+	}
+	if d.sync == nil {
+		if err := f.Close(); err != nil {
+			return fmt.Errorf("%s: %w", name, err)
+		}
+		return nil
+	}
+	d.sync.file(f)
 	return nil
-}
-
-func writeSynced(dir *os.Root, name string, b []byte) error {
-	f, err := dir.OpenFile(name, os.O_CREATE|os.O_TRUNC|os.O_WRONLY, 0o644)
-	if err != nil {
-		return err
-	}
-	_, err = f.Write(b)
-	if err == nil {
-		err = f.Sync()
-	}
-	return errors.Join(err, f.Close())
 }
 
 // oldRoot returns the directory of the previous tree from which to
@@ -549,6 +550,7 @@ func (d *Dir) Abort() {
 	}
 	d.done = true
 	d.closeRoots()
+	d.sync.wait() // its files are about to go
 	if d.tmpBase != "" {
 		d.parent.RemoveAll(d.tmpBase)
 	}
