@@ -111,7 +111,7 @@ func TestFaults(t *testing.T) {
 					r.status, r.header.Get("Content-Length"), r.body, r.err)
 			}
 		}},
-		{name: "stall", rule: Rule{Fault: FaultStall, Delay: 5 * time.Second}, path: catalog, timeout: 200 * time.Millisecond, check: func(t *testing.T, r result) {
+		{name: "stall", rule: Rule{Fault: FaultStall, Delay: 5 * time.Second}, path: catalog, timeout: time.Second, check: func(t *testing.T, r result) {
 			if r.status != 0 || !errors.Is(r.err, context.DeadlineExceeded) {
 				t.Errorf("got status %d err %v; want the deadline before any header", r.status, r.err)
 			}
