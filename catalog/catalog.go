@@ -37,6 +37,9 @@ type Catalog struct {
 	Failures int
 	// Prefer is Config.Prefer with its default applied.
 	Prefer string
+	// Labels is the label index: every label and annotation key of
+	// Images, sorted (see LabelKey).
+	Labels []LabelKey
 }
 
 // Repo is one repository of the catalog.
@@ -132,6 +135,7 @@ func New(snap *snapshot.Snapshot, cfg Config) *Catalog {
 		c.setDefault(rp)
 	}
 	linkLineage(c.Images)
+	c.Labels = labelIndex(c.Images)
 	return c
 }
 

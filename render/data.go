@@ -139,17 +139,23 @@ type HistoryRow struct {
 // ImagePage is the data of image.html.
 type ImagePage struct {
 	Page
-	Repo              Link
-	Digest, Short     string
-	Kind, MediaType   string
-	ArtifactType      string
-	Tags              []string
-	Description       template.HTML
-	Created           Time
-	Author            string
-	Size              Size // of an index, the total of its platforms
-	Pull              []Command
-	About             []Field
+	Repo            Link
+	Digest, Short   string
+	Kind, MediaType string
+	ArtifactType    string
+	Tags            []string
+	Description     template.HTML
+	Created         Time
+	Author          string
+	Size            Size // of an index, the total of its platforms
+	Pull            []Command
+	About           []Field
+	// Normalized lists the labels and annotations with an OCI
+	// pre-defined key or a Label Schema key, under their OCI keys (see
+	// NormalRow).
+	Normalized []NormalRow
+	// SchemaKeys is set when Normalized holds a Label Schema key.
+	SchemaKeys        bool
 	Metadata          []MetaRow
 	Platforms         []PlatformView
 	Attestations      []Attestation
@@ -170,6 +176,15 @@ type MetaRow struct {
 	Key    string
 	Value  Link
 	Source string
+}
+
+// NormalRow is a label or annotation shown under the OCI key it means:
+// OCI is that key ("" for a Label Schema key with no OCI equivalent),
+// Key the key it was set under, Source where (see MetaRow).
+type NormalRow struct {
+	OCI, Key string
+	Value    Link
+	Source   string
 }
 
 // PlatformView is one runnable image of an image page. ID is the id of
@@ -280,4 +295,41 @@ type BadgeView struct {
 	// base URL, what the snippets' paths are relative to; every badge of
 	// a page has the same.
 	Note string
+}
+
+// LabelsPage is the data of labels/index.html: every label and
+// annotation key of the catalog. Images counts the catalog's images,
+// Unlabelled those with no label or annotation at all; JSON leads to
+// api/labels.json.
+type LabelsPage struct {
+	Page
+	Keys               []LabelKeyRow
+	Images, Unlabelled int
+	JSON               string
+}
+
+// LabelKeyRow is one key on the label index: how many images carry it
+// and with how many distinct values; Href is its page.
+type LabelKeyRow struct {
+	Key, Href      string
+	Images, Values int
+}
+
+// LabelPage is the data of a key's page: its values, at most a thousand
+// of them, MoreValues counting those left out.
+type LabelPage struct {
+	Page
+	Key        string
+	Images     int
+	Values     []LabelValueRow
+	MoreValues int
+	JSON       string
+}
+
+// LabelValueRow is one value of a key and the images that carry it, at
+// most fifty of them, MoreImages counting those left out.
+type LabelValueRow struct {
+	Value      string
+	Images     []Relative
+	MoreImages int
 }

@@ -2,6 +2,7 @@ package render
 
 import (
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -47,6 +48,8 @@ func (r *renderer) imageData(ip *catalog.Image) (*ImagePage, error) {
 		return nil, fmt.Errorf("description of %s@%s: %w", rp.Name, im.Digest, err)
 	}
 	d.About, d.Metadata = aboutAndMetadata(im)
+	d.Normalized = normalRows(im)
+	d.SchemaKeys = slices.ContainsFunc(d.Normalized, func(n NormalRow) bool { return n.Key != n.OCI })
 	for i := range im.Platforms {
 		pv := r.platformView(&im.Platforms[i])
 		pv.ID = "platform-" + strconv.Itoa(i+1)
@@ -157,9 +160,27 @@ func aboutAndMetadata(im *snapshot.Image) ([]Field, []MetaRow) {
 		if catalog.IsKnown(e.Key) {
 			continue
 		}
-		rest = append(rest, MetaRow{Key: oneLine(e.Key), Value: textLink(e.Value), Source: e.Source})
+		rest = append(rest, MetaRow{Key: oneLine(e.Key), Value: textLink(e.Value), Source: sourceText(e.Source)})
 	}
 	return about, rest
+}
+
+// sourceText says where a catalog.Entry was set, for people: a
+// platform's "label" is a label of its image config.
+func sourceText(source string) string {
+	if source == "label" {
+		return "config label"
+	}
+	return source
+}
+
+// normalRows is the view of catalog.Normalized.
+func normalRows(im *snapshot.Image) []NormalRow {
+	var out []NormalRow
+	for _, n := range catalog.Normalized(im) {
+		out = append(out, NormalRow{OCI: n.OCI, Key: oneLine(n.Key), Value: Link{Text: labelText(n.Value), Href: webURL(n.Value)}, Source: sourceText(n.Source)})
+	}
+	return out
 }
 
 func (r *renderer) platformView(p *snapshot.Platform) PlatformView {

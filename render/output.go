@@ -36,7 +36,11 @@ var outputs = []output{
 	pageOutput(&notFoundHTML),
 	pageOutput(&repoHTML),
 	pageOutput(&imageHTML),
+	pageOutput(&labelsHTML),
+	pageOutput(&labelHTML),
 	apiOutput,
+	labelsJSONOutput,
+	searchOutput,
 	badgesOutput,
 	sitemapOutput,
 }
@@ -48,6 +52,9 @@ type page struct {
 	template  string
 	scope     scope
 	noSitemap bool
+	// dir is the directory the pages are in, created before they are
+	// written, when it is neither the root nor a repository's.
+	dir string
 	// path is the page's path in the site for s, data what the template
 	// gets (one of the types of data.go).
 	path func(s subject) string
@@ -61,13 +68,16 @@ const (
 	siteScope  scope = iota // one page for the site
 	repoScope               // a page per repository
 	imageScope              // a page per image
+	labelScope              // a page per key of the label index
 )
 
 // subject is what one page is about: nothing for a site page, the
-// repository (and the image) for a repository's (an image's) page.
+// repository (and the image) for a repository's (an image's) page, the
+// key for a key's page.
 type subject struct {
 	repo  *catalog.Repo
 	image *catalog.Image
+	label *labelKey
 }
 
 // fixed is the path of a site page.
@@ -88,6 +98,12 @@ func (r *renderer) subjects(sc scope) []subject {
 			out = append(out, subject{repo: ip.Repo, image: ip})
 		}
 		return out
+	case labelScope:
+		out := make([]subject, len(r.labels))
+		for i := range r.labels {
+			out[i] = subject{label: &r.labels[i]}
+		}
+		return out
 	}
 	return []subject{{}}
 }
@@ -98,7 +114,12 @@ func pageOutput(p *page) output {
 		name: strings.TrimSuffix(p.template, ".html") + " pages",
 		page: p,
 		write: func(ctx context.Context, r *renderer, s *sitefs.Dir, spawn spawner) error {
-			if p.scope != siteScope {
+			switch {
+			case p.dir != "":
+				if err := s.Mkdir(p.dir); err != nil {
+					return err
+				}
+			case p.scope != siteScope:
 				if err := r.mkRepoDirs(s); err != nil {
 					return err
 				}

@@ -19,6 +19,10 @@ const (
 	assetsDir  = "assets/"
 	apiDir     = "api/"
 	reposDir   = "r/"
+	labelsDir  = "labels/"
+	labelsJSON = apiDir + "labels.json"
+	// searchIndex is the search index, a script (see search.go).
+	searchIndex = "search-index.js"
 )
 
 // repoKey is the one-segment form of a validated repository name: "/"

@@ -93,6 +93,7 @@ type renderer struct {
 	outputs []output // see outputs
 	base    string   // BaseURL with a trailing slash, or ""
 	cat     *catalog.Catalog
+	labels  []labelKey // cat.Labels with their pages' files
 	badges  *badgePlan
 	sets    chan templateSet // one per concurrent job, see cloneSets
 	md      *markdown
@@ -116,6 +117,7 @@ func newRenderer(cfg Config, cat *catalog.Catalog, tmpl templateSet) (*renderer,
 		return nil, err
 	}
 	r.badges = newBadgePlan(cat, cfg.logger())
+	r.labels = labelKeys(cat.Labels)
 	registry := oneLine(cat.Snapshot.Index.Registry)
 	r.common = Page{
 		Site:      oneLine(cfg.Title),

@@ -25,23 +25,31 @@ var sitemapOutput = output{name: "sitemap", write: func(_ context.Context, r *re
 }}
 
 // pagePaths lists the site's pages in site order, for the sitemap: the
-// site pages, then each repository's page followed by its images'.
+// site pages, the label index's key pages, then each repository's page
+// followed by its images'.
 func (r *renderer) pagePaths() []string {
-	var site, repo, image []*page
+	var site, label, repo, image []*page
 	for _, o := range r.outputs {
 		switch p := o.page; {
 		case p == nil || p.noSitemap:
 		case p.scope == siteScope:
 			site = append(site, p)
+		case p.scope == labelScope:
+			label = append(label, p)
 		case p.scope == repoScope:
 			repo = append(repo, p)
 		case p.scope == imageScope:
 			image = append(image, p)
 		}
 	}
-	out := make([]string, 0, len(site)+len(repo)*len(r.cat.Repos)+len(image)*len(r.cat.Images))
+	out := make([]string, 0, len(site)+len(label)*len(r.labels)+len(repo)*len(r.cat.Repos)+len(image)*len(r.cat.Images))
 	for _, p := range site {
 		out = append(out, p.path(subject{}))
+	}
+	for _, p := range label {
+		for _, sub := range r.subjects(labelScope) {
+			out = append(out, p.path(sub))
+		}
 	}
 	for _, rp := range r.cat.Repos {
 		for _, p := range repo {

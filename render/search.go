@@ -1,0 +1,163 @@
+package render
+
+import (
+	"bytes"
+	"context"
+	"encoding/base64"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"strings"
+
+	"github.com/regcat/regcat/catalog"
+	"github.com/regcat/regcat/internal/sitefs"
+	"github.com/regcat/regcat/snapshot"
+)
+
+// searchOutput writes search-index.js, the index the header's search box
+// loads (assets/site.js) the first time it is focused. It is a script
+// that assigns the global regcatSearch rather than JSON, because a page
+// opened from file:// may load a script but not fetch a file. Its format
+// is in docs/search.md.
+var searchOutput = output{name: "search index", write: func(_ context.Context, r *renderer, s *sitefs.Dir, spawn spawner) error {
+	return spawn(func(context.Context) error {
+		b, err := r.searchScript()
+		if err != nil {
+			return err
+		}
+		return s.Write(searchIndex, b)
+	})
+}}
+
+// maxSearchText is the most runes of a title, description or label value
+// the search index keeps: a search matches their beginnings.
+const maxSearchText = 120
+
+// searchData is the search index (docs/search.md). Text fields hold a
+// string, or the number of a string in S when the text is used more than
+// once.
+type searchData struct {
+	// V is the format's version.
+	V int `json:"v"`
+	// S are the shared strings.
+	S []string `json:"s"`
+	// R is, per repository in name order, its name, title, description
+	// and number of images: four entries each.
+	R []any `json:"r"`
+	// I is, per image in repository order (each repository's images
+	// newest first), its digest and its tags joined by spaces: two
+	// entries each. A sha256 digest is its 32 bytes in unpadded
+	// standard base64; another digest is written out.
+	I []string `json:"i"`
+	// L is, per label key in order, the key followed by each value and
+	// the images that carry it: an image number when there is one, else
+	// the first image number and the differences to each next.
+	L [][]any `json:"l"`
+}
+
+// searchScript returns the bytes of search-index.js.
+func (r *renderer) searchScript() ([]byte, error) {
+	d := searchData{V: 1, S: []string{}, R: []any{}, I: []string{}, L: [][]any{}}
+	text := newStringTable(r.cat)
+	first := map[*catalog.Image]int{}
+	for _, rp := range r.cat.Repos {
+		var title, desc string
+		if di := rp.Default; di != nil {
+			title, desc = di.Label(snapshot.KeyTitle), di.Label(snapshot.KeyDescription)
+		}
+		d.R = append(d.R, rp.Name, text.ref(title), text.ref(desc), len(rp.Images))
+		for _, ip := range rp.Images {
+			first[ip] = len(d.I) / 2
+			d.I = append(d.I, searchDigest(ip.Snap.Digest), strings.Join(ip.Tags, " "))
+		}
+	}
+	for _, k := range r.cat.Labels {
+		row := []any{searchText(k.Key)}
+		for _, v := range k.Values {
+			row = append(row, text.ref(v.Value), imageRefs(v.Images, first))
+		}
+		d.L = append(d.L, row)
+	}
+	d.S = text.strings
+	var out bytes.Buffer
+	out.WriteString("window.regcatSearch=")
+	// "<", ">" and "&" need no escaping in a script file of its own.
+	enc := json.NewEncoder(&out)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(d); err != nil {
+		return nil, fmt.Errorf("%s: %w", searchIndex, err)
+	}
+	out.Truncate(out.Len() - 1) // Encode's newline
+	out.WriteString(";\n")
+	return out.Bytes(), nil
+}
+
+// imageRefs are the numbers of images in searchData.I, delta-coded (see
+// searchData.L). images are in catalog order, so the numbers ascend.
+func imageRefs(images []*catalog.Image, number map[*catalog.Image]int) any {
+	if len(images) == 1 {
+		return number[images[0]]
+	}
+	out := make([]int, len(images))
+	prev := 0
+	for i, ip := range images {
+		out[i] = number[ip] - prev
+		prev = number[ip]
+	}
+	return out
+}
+
+// searchDigest is a digest as searchData.I holds it.
+func searchDigest(d string) string {
+	if hx, ok := strings.CutPrefix(d, "sha256:"); ok {
+		if b, err := hex.DecodeString(hx); err == nil && len(b) == 32 {
+			return base64.RawStdEncoding.EncodeToString(b)
+		}
+	}
+	return d
+}
+
+// searchText is text as the index holds it: on one line, cleaned, cut
+// at maxSearchText runes.
+func searchText(s string) string { return oneLine(snapshot.Truncate(s, maxSearchText)) }
+
+// stringTable numbers the texts of the index used more than once.
+type stringTable struct {
+	uses    map[string]int
+	number  map[string]int
+	strings []string
+}
+
+// newStringTable counts the uses of each text the index will hold:
+// repository titles and descriptions, label values.
+func newStringTable(cat *catalog.Catalog) *stringTable {
+	t := &stringTable{uses: map[string]int{}, number: map[string]int{}}
+	for _, rp := range cat.Repos {
+		if di := rp.Default; di != nil {
+			t.uses[searchText(di.Label(snapshot.KeyTitle))]++
+			t.uses[searchText(di.Label(snapshot.KeyDescription))]++
+		}
+	}
+	for _, k := range cat.Labels {
+		for _, v := range k.Values {
+			t.uses[searchText(v.Value)]++
+		}
+	}
+	return t
+}
+
+// ref is s as the index holds it: the text itself when it is used once
+// or is short, else its number in the table, added on first use.
+func (t *stringTable) ref(s string) any {
+	s = searchText(s)
+	if t.uses[s] < 2 || len(s) < 4 {
+		return s
+	}
+	n, ok := t.number[s]
+	if !ok {
+		n = len(t.strings)
+		t.number[s] = n
+		t.strings = append(t.strings, s)
+	}
+	return n
+}
