@@ -7,7 +7,9 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
+	"regexp"
 	"strings"
+	"time"
 
 	"github.com/regcat/regcat/catalog"
 	"github.com/regcat/regcat/internal/sitefs"
@@ -31,7 +33,15 @@ var searchOutput = output{name: "search index", write: func(_ context.Context, r
 
 // maxSearchText is the most runes of a title, description or label value
 // the search index keeps: a search matches their beginnings.
-const maxSearchText = 120
+const maxSearchText = 80
+
+// shortHex is how many hex digits the index keeps of a longer hex value
+// (a commit, a digest): as many as `docker images` shows of an id.
+const shortHex = 12
+
+// longHex is a label value that is a long hex string, with an optional
+// algorithm prefix: a full commit id or a digest.
+var longHex = regexp.MustCompile(`^([a-z0-9]+:)?[0-9a-f]{13,}$`)
 
 // searchData is the search index (docs/search.md). Text fields hold a
 // string, or the number of a string in S when the text is used more than
@@ -74,7 +84,7 @@ func (r *renderer) searchScript() ([]byte, error) {
 	for _, k := range r.cat.Labels {
 		row := []any{searchText(k.Key)}
 		for _, v := range k.Values {
-			row = append(row, text.ref(v.Value), imageRefs(v.Images, first))
+			row = append(row, text.ref(searchValue(k.Key, v.Value)), imageRefs(v.Images, first))
 		}
 		d.L = append(d.L, row)
 	}
@@ -121,6 +131,23 @@ func searchDigest(d string) string {
 // at maxSearchText runes.
 func searchText(s string) string { return oneLine(snapshot.Truncate(s, maxSearchText)) }
 
+// searchValue is the value of key as the index holds it: a build date
+// (the OCI created key or Label Schema's build-date) as its day
+// ("2024-05-01"), a long hex value cut to its first shortHex digits and
+// an ellipsis, any other cut at maxSearchText runes (see searchText).
+// A search box matches what is kept; the label index has the rest.
+func searchValue(key, v string) string {
+	if key == snapshot.KeyCreated || key == snapshot.SchemaKeyBuildDate {
+		if _, err := time.Parse(time.RFC3339, v); err == nil {
+			return v[:len("2006-01-02")]
+		}
+	}
+	if m := longHex.FindStringSubmatch(v); m != nil {
+		return v[:len(m[1])+shortHex] + snapshot.Ellipsis
+	}
+	return searchText(v)
+}
+
 // stringTable numbers the texts of the index used more than once.
 type stringTable struct {
 	uses    map[string]int
@@ -140,7 +167,7 @@ func newStringTable(cat *catalog.Catalog) *stringTable {
 	}
 	for _, k := range cat.Labels {
 		for _, v := range k.Values {
-			t.uses[searchText(v.Value)]++
+			t.uses[searchValue(k.Key, v.Value)]++
 		}
 	}
 	return t
