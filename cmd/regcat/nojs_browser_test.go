@@ -9,14 +9,18 @@ import (
 )
 
 // controls is JavaScript counting the controls that need site.js (copy
-// buttons, the index filter box, sort buttons), all and those a person
-// can see.
+// buttons, the index filter box, the header's search box, sort buttons),
+// all and those a person can see, and the header's link to the label
+// index, which answers instead of the search box.
 const controls = `(function () {
   function seen(el) { return el.getClientRects().length > 0; }
   var copy = Array.from(document.querySelectorAll("button[data-copy]"));
   var filter = Array.from(document.querySelectorAll("[data-filter]"));
+  var search = Array.from(document.querySelectorAll("[data-search]"));
   return {copy: copy.length, copyShown: copy.filter(seen).length,
     filter: filter.length, filterShown: filter.filter(seen).length,
+    search: search.length, searchShown: search.filter(seen).length,
+    labelsLink: Array.from(document.querySelectorAll('header nav a[href$="labels/index.html"]')).filter(seen).length,
     sortShown: Array.from(document.querySelectorAll("button.sort")).filter(seen).length,
     rows: document.querySelectorAll("tbody tr").length};
 })()`
@@ -24,6 +28,8 @@ const controls = `(function () {
 type controlState struct {
 	Copy, CopyShown     int
 	Filter, FilterShown int
+	Search, SearchShown int
+	LabelsLink          int
 	SortShown           int
 	Rows                int
 }
@@ -40,6 +46,7 @@ func TestBrowserWithoutScript(t *testing.T) {
 		"index.html",
 		"r/team-a~api/index.html",
 		"r/base~alpine/sha256-e4fbc9d84109244aada6409624209e83406a67ed67ebd04b3ef0515d05429462.html", // an index: pull commands, digests, badge snippets
+		"labels/index.html", // what answers without the search box
 	}
 	setScript := func(on bool) {
 		t.Helper()
@@ -60,7 +67,10 @@ func TestBrowserWithoutScript(t *testing.T) {
 		if st.Rows == 0 {
 			t.Errorf("%s without JavaScript: no table rows", p)
 		}
-		if st.CopyShown != 0 || st.FilterShown != 0 || st.SortShown != 0 {
+		if st.Search != 1 || st.LabelsLink != 1 {
+			t.Errorf("%s: %d search boxes and %d label index links in the header, want one each", p, st.Search, st.LabelsLink)
+		}
+		if st.CopyShown != 0 || st.FilterShown != 0 || st.SortShown != 0 || st.SearchShown != 0 {
 			t.Errorf("%s without JavaScript shows controls that need it: %+v", p, st)
 		}
 		if p == pages[2] {
@@ -73,12 +83,18 @@ func TestBrowserWithoutScript(t *testing.T) {
 			t.Errorf("%s: %s", p, problem)
 		}
 		st := eval[controlState](tb, controls)
-		if st.CopyShown != st.Copy || st.FilterShown != st.Filter {
+		if st.CopyShown != st.Copy || st.FilterShown != st.Filter || st.SearchShown != st.Search {
 			t.Errorf("%s with JavaScript hides controls: %+v", p, st)
 		}
 		if p == pages[0] {
 			if st.Filter != 1 {
 				t.Errorf("index: %d filter boxes, want 1", st.Filter)
+			}
+			continue
+		}
+		if p == pages[3] {
+			if st.SortShown == 0 {
+				t.Errorf("labels/index.html: no sort buttons: %+v", st)
 			}
 			continue
 		}
