@@ -79,8 +79,11 @@
         } else {
           for (var m = 0, id = 0; m < ids.length; m++) { id += ids[m]; list.push(images[id]); }
         }
-        var v = text(row[k]);
-        values.push({ key: key, lkey: lkey, value: v, lvalue: v.toLowerCase(), images: list });
+        var v = text(row[k]), lv = v.toLowerCase();
+        // A value the index cut ends in "…": a longer query matches it
+        // when it starts with what was kept.
+        var cut = lv.slice(-1) === "\u2026" ? lv.slice(0, -1) : "";
+        values.push({ key: key, lkey: lkey, value: v, lvalue: lv, cut: cut, images: list });
       }
     });
     return { repos: repos, images: images, values: values };
@@ -138,7 +141,7 @@
     var eq = q.indexOf("="), k = eq > 0 ? q.slice(0, eq) : "", v = eq > 0 ? q.slice(eq + 1) : q;
     ix.values.forEach(function (lv) {
       if (k && !keyMatches(lv.lkey, k)) return;
-      var t = v ? tier(lv.lvalue, v) : 1;
+      var t = !v ? 1 : lv.cut && v.length > lv.cut.length && v.indexOf(lv.cut) === 0 ? 1 : tier(lv.lvalue, v);
       if (t === 2 && v.length < 2) return;
       lv.images.forEach(function (im) { add(t, 2, imageText(im), lv.key + "=" + lv.value, im.href); });
     });

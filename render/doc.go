@@ -3,8 +3,9 @@
 // once, and runs a list of outputs (output.go), each a small unit that
 // reads the catalog and writes its files: an index of repositories, one
 // page per repository with its tag history, one page per image digest, a
-// failures page, a 404 page, the badges, the snapshot JSON as a static API
-// under api/ and, when a base URL is known, a sitemap.
+// failures page, a 404 page, the label index, the search index, the
+// badges, the snapshot JSON and the label index as a static API under api/
+// and, when a base URL is known, a sitemap.
 //
 // Site layout (all links between pages are relative, so a site works from
 // file:// and under any URL path):
@@ -15,7 +16,11 @@
 //	assets/style.css, assets/site.js, assets/favicon.svg
 //	r/<key>/index.html            one repository
 //	r/<key>/sha256-<hex>.html     one image of that repository
+//	labels/index.html             every label and annotation key
+//	labels/<slug>-<hash>.html     one key's values and images (docs/labels.md)
 //	api/index.json, api/repos/<key>.json
+//	api/labels.json               key → value → ["<repo>@<digest>", …]
+//	search-index.js               the header search box's index (docs/search.md)
 //	badges/<repo>/<kind>.svg      a repository's badges, and .json for shields.io
 //	badges/<repo>/<tag>/<kind>.svg  one tag's badges (see docs/badges.md)
 //	sitemap.xml                   only with Config.BaseURL

@@ -123,6 +123,15 @@ func TestBrowserSearch(t *testing.T) {
 		}
 	}
 
+	// An exact name comes first; a full commit id finds its image
+	// (examples/catalog.json: alpine-base 3.21.2's revision).
+	if res := search("alpine-base"); len(res) == 0 || res[0].Main != "library/alpine-base" || !strings.HasSuffix(res[0].Href, "r/library~alpine-base/index.html") {
+		t.Errorf("searching alpine-base: first result %v, want the repository library/alpine-base", res)
+	}
+	if res := search("3218fbf51a943d7fab9a9bc283e32086539878a7"); len(res) != 1 || !strings.HasPrefix(res[0].Main, "library/alpine-base:") || !strings.Contains(res[0].Sub, "revision=3218fbf51a94") {
+		t.Errorf("searching a full commit id: %v, want alpine-base's image built from it", res)
+	}
+
 	prefix := strings.TrimSuffix(strings.TrimPrefix(filepath.Base(target), "sha256-"), ".html")[:12]
 	res := search(prefix)
 	if len(res) == 0 || !strings.HasSuffix(res[0].Href, target) {
