@@ -158,8 +158,13 @@
     var root = box.getAttribute("data-root") || "";
     var index = null, requested = false, shown = [], active = -1;
     box.hidden = false;
+    // load requests the index on first focus; later, focus shows the
+    // results of what the box holds again.
     function load() {
-      if (requested) return;
+      if (requested) {
+        update();
+        return;
+      }
       requested = true;
       status.textContent = "Loading the search index…";
       var s = document.createElement("script");
