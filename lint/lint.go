@@ -9,6 +9,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode"
 
 	"github.com/regcat/regcat/catalog"
 	"github.com/regcat/regcat/snapshot"
@@ -200,11 +201,20 @@ func (c *checker) values() {
 	}
 }
 
-// quoteErr is an error's text with control characters escaped: parse
-// errors quote parts of the value already, this is a second guard.
+// quoteErr is an error's text with control and formatting characters
+// escaped as strconv.Quote would, quotes left as they are: parse errors
+// quote parts of the value already, this is a second guard.
 func quoteErr(err error) string {
-	s := strconv.Quote(err.Error())
-	return s[1 : len(s)-1]
+	var b strings.Builder
+	for _, r := range err.Error() {
+		if unicode.IsPrint(r) {
+			b.WriteRune(r)
+		} else {
+			q := strconv.QuoteRune(r)
+			b.WriteString(q[1 : len(q)-1])
+		}
+	}
+	return b.String()
 }
 
 // isWebURL reports whether s is an absolute http or https URL with a

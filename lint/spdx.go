@@ -56,6 +56,9 @@ func parseLicense(s string) error {
 		return err
 	}
 	if p.i < len(p.toks) {
+		if tok := p.toks[p.i]; isOperator(strings.ToUpper(tok)) && !isOperator(tok) {
+			return fmt.Errorf("operator %q must be upper case", tok)
+		}
 		return fmt.Errorf("unexpected %q", p.toks[p.i])
 	}
 	return nil
