@@ -81,24 +81,30 @@ func (b BaseState) Message() string {
 			built = Short(b.BuiltDigest)
 		}
 		msg := fmt.Sprintf("built on %s = %s; %s is now %s", name, built, b.Tag, Short(b.Now.Snap.Digest))
-		switch {
-		case b.Newer != 0 && b.SinceImage:
-			msg += fmt.Sprintf(", created %s %s this image", Duration(b.Newer), beforeAfter(b.Newer))
-		case b.Newer > 0:
-			msg += ", " + Duration(b.Newer) + " newer"
-		case b.Newer < 0:
-			msg += ", " + Duration(b.Newer) + " older"
+		if n := b.NewerText(); n != "" {
+			msg += ", " + n
 		}
 		return msg
 	}
 	return fmt.Sprintf("built on %s: %s", name, b.Note)
 }
 
-func beforeAfter(d time.Duration) string {
-	if d < 0 {
-		return "before"
+// NewerText says how much newer the base tag's image is than the one
+// the image was built on ("3 weeks newer", "2 days older"), or than the
+// image itself when the old base is not in the catalog ("created 3 weeks
+// after this image"); "" when not known.
+func (b BaseState) NewerText() string {
+	switch {
+	case b.Newer == 0:
+		return ""
+	case b.SinceImage && b.Newer < 0:
+		return "created " + Duration(b.Newer) + " before this image"
+	case b.SinceImage:
+		return "created " + Duration(b.Newer) + " after this image"
+	case b.Newer < 0:
+		return Duration(b.Newer) + " older"
 	}
-	return "after"
+	return Duration(b.Newer) + " newer"
 }
 
 // catalogIndex finds repositories, tags and digests of a catalog.

@@ -7,6 +7,8 @@ import (
 	"strings"
 	"unicode"
 	"unicode/utf16"
+
+	"github.com/regcat/regcat/snapshot"
 )
 
 // Formats are the output formats of Write.
@@ -57,18 +59,9 @@ func Write(w io.Writer, format string, findings []Finding, fail func(Finding) bo
 func where(f Finding) string {
 	s := f.Repo
 	if len(f.Tags) > 0 {
-		s += ":" + displayTag(f.Tags)
+		s += ":" + snapshot.DisplayTag(f.Tags)
 	}
 	return s + "@" + Short(f.Digest)
-}
-
-func displayTag(tags []string) string {
-	for _, t := range tags {
-		if t == "latest" {
-			return t
-		}
-	}
-	return tags[len(tags)-1]
 }
 
 // ghData escapes the message of a workflow command as the Actions

@@ -25,6 +25,9 @@ type Page struct {
 	CrawledAt Time
 	// Failures counts everything failures.html lists.
 	Failures int
+	// Rebuild counts the images rebuild.html lists: built on a base tag
+	// that has moved since.
+	Rebuild int
 }
 
 // Time is a point in time from the snapshot. ISO is RFC 3339 for a
@@ -134,6 +137,10 @@ type HistoryRow struct {
 	SizePlatform      string
 	Kind, Platforms   string
 	Version, Revision Link
+	// Base is "rebuild" when a base tag of the image has moved to
+	// another image, "current" when its base is known to be current,
+	// else ""; BaseNote says it in a sentence.
+	Base, BaseNote string
 }
 
 // ImagePage is the data of image.html.
@@ -157,6 +164,9 @@ type ImagePage struct {
 	Subject           Link
 	BaseName, BaseRef string // from annotations, when not found in the snapshot
 	Bases             []Relative
+	// BaseStates say, for each base, whether its tag still points at
+	// the image this one was built on.
+	BaseStates []BaseView
 	Children          []Relative
 	MoreChildren      int
 	ShowEnv           bool
@@ -280,4 +290,67 @@ type BadgeView struct {
 	// base URL, what the snippets' paths are relative to; every badge of
 	// a page has the same.
 	Note string
+}
+
+// BaseView is what is known of one base of an image: Name as declared
+// (org.opencontainers.image.base.name) or found ("repo:tag"); Status
+// "current", "moved" (Stale) or "unknown" (Note says why); Built the
+// image it was built on and Now the one Tag points at now, each linked
+// when in the catalog; Newer how much newer Now is ("3 weeks newer").
+type BaseView struct {
+	Name, Status string
+	Stale        bool
+	Tag, Note    string
+	Built, Now   Link
+	NowCreated   Time
+	Newer        string
+}
+
+// CoveragePage is the data of coverage.html: for the catalog (All) and
+// each repository, the share of images carrying each of Keys (the
+// recommended OCI keys by short name), and of those with no labels,
+// inherited labels, invalid values or a stale base; then the findings of
+// the lint rules, at most maxFindings (MoreFindings counts the rest).
+type CoveragePage struct {
+	Page
+	Keys         []string
+	All          CoverageRow
+	Repos        []CoverageRow
+	Findings     []FindingRow
+	MoreFindings int
+}
+
+// CoverageRow is the coverage of a set of images; Keys are in the order
+// of CoveragePage.Keys.
+type CoverageRow struct {
+	Repo                                    Link
+	Images                                  int
+	Keys                                    []Share
+	NoLabels, Inherited, Invalid, StaleBase Share
+}
+
+// Share is a count of images and its share of a row's images ("67%").
+type Share struct {
+	Count   int
+	Percent string
+}
+
+// FindingRow is one finding of the lint rules: the image, the rule id
+// and what is wrong.
+type FindingRow struct {
+	Repo, Image   Link
+	Rule, Message string
+}
+
+// RebuildPage is the data of rebuild.html: every image built on a base
+// tag that now points at another image, in catalog order.
+type RebuildPage struct {
+	Page
+	Rows []RebuildRow
+}
+
+// RebuildRow is an image to rebuild and its base.
+type RebuildRow struct {
+	Image Link
+	Base  BaseView
 }

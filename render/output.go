@@ -34,6 +34,8 @@ var outputs = []output{
 	pageOutput(&indexHTML),
 	pageOutput(&failuresHTML),
 	pageOutput(&notFoundHTML),
+	pageOutput(&coverageHTML),
+	pageOutput(&rebuildHTML),
 	pageOutput(&repoHTML),
 	pageOutput(&imageHTML),
 	apiOutput,

@@ -122,6 +122,8 @@ func (r *renderer) repoData(rp *catalog.Repo) (*RepoPage, error) {
 			Version:      Link{Text: oneLine(ip.Label(snapshot.KeyVersion))},
 			Revision:     Link{Text: oneLine(snapshot.Truncate(rev, 12)), Href: commitURL(source, rev)},
 		})
+		row := &d.History[len(d.History)-1]
+		row.Base, row.BaseNote = r.historyBase(ip)
 	}
 	d.Compact = len(d.History) > compactHistory
 	d.Badges = r.repoBadges(rp)
