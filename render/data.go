@@ -166,12 +166,12 @@ type ImagePage struct {
 	Bases             []Relative
 	// BaseStates say, for each base, whether its tag still points at
 	// the image this one was built on.
-	BaseStates []BaseView
-	Children          []Relative
-	MoreChildren      int
-	ShowEnv           bool
-	JSON              string
-	Badges            []BadgeView
+	BaseStates   []BaseView
+	Children     []Relative
+	MoreChildren int
+	ShowEnv      bool
+	JSON         string
+	Badges       []BadgeView
 }
 
 // MetaRow is a label or annotation that is not one of the well-known keys
