@@ -110,6 +110,50 @@ type RepoPage struct {
 	Skipped   []SkippedRow
 	JSON      string
 	Badges    []BadgeView
+	// SizeChart is the image size over time, nil with fewer than two
+	// tagged images of known creation time.
+	SizeChart *Chart
+}
+
+// Chart is a chart shown as an SVG image (Src, relative to the page, of
+// Width × Height pixels, described by Alt) with its data as a table.
+type Chart struct {
+	Src, Alt      string
+	Width, Height int
+	Rows          []ChartRow
+}
+
+// ChartRow is one image of a size chart: linked by its display tag, with
+// all its tags, its creation time and the size tables show (of the
+// platform Platform names for an index).
+type ChartRow struct {
+	Image    Link
+	Tags     []string
+	Created  Time
+	Size     Size
+	Platform string
+}
+
+// Graph is a lineage graph drawn as inline SVG: the base image's box
+// (Base) and a box per repository built on it (Nodes, each linked to its
+// page, with the edge from the base), at pixel coordinates in a Width ×
+// Height box; More counts the repositories left out. Title and Desc
+// describe it for assistive technology.
+type Graph struct {
+	Width, Height int
+	Title, Desc   string
+	Base          GraphNode
+	Nodes         []GraphNode
+	More          int
+}
+
+// GraphNode is a box of a Graph: its rectangle, where its Label and Sub
+// text go, its link, and the edge (X1,Y1)–(X2,Y2) that leads to it.
+type GraphNode struct {
+	X, Y, W, H         int
+	TextX, TextY, SubY int
+	Label, Sub, Href   string
+	X1, Y1, X2, Y2     int
 }
 
 // Field is a named value, possibly linked, and the label or annotation
@@ -169,9 +213,11 @@ type ImagePage struct {
 	BaseStates   []BaseView
 	Children     []Relative
 	MoreChildren int
-	ShowEnv      bool
-	JSON         string
-	Badges       []BadgeView
+	// Graph shows the repositories built on this image, nil when none.
+	Graph   *Graph
+	ShowEnv bool
+	JSON    string
+	Badges  []BadgeView
 }
 
 // MetaRow is a label or annotation that is not one of the well-known keys

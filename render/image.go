@@ -69,6 +69,7 @@ func (r *renderer) imageData(ip *catalog.Image) (*ImagePage, error) {
 	}
 	lineage(d, ip)
 	d.BaseStates = r.imageBases(ip)
+	d.Graph = lineageGraph(ip)
 	d.Badges = r.imageBadges(ip)
 	return d, nil
 }

@@ -38,6 +38,7 @@ var outputs = []output{
 	pageOutput(&rebuildHTML),
 	pageOutput(&repoHTML),
 	pageOutput(&imageHTML),
+	chartOutput,
 	apiOutput,
 	badgesOutput,
 	sitemapOutput,

@@ -126,6 +126,7 @@ func (r *renderer) repoData(rp *catalog.Repo) (*RepoPage, error) {
 		row.Base, row.BaseNote = r.historyBase(ip)
 	}
 	d.Compact = len(d.History) > compactHistory
+	d.SizeChart = sizeChartView(rp, d.Compact)
 	d.Badges = r.repoBadges(rp)
 	d.Failures = failureRows(rp.Snap.Failures, rp.Name)
 	d.Skipped = skippedRows(rp.Snap.Skipped, rp.Name)

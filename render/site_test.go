@@ -299,7 +299,9 @@ func TestPathScheme(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if want := 3 + 2*len(names); st.Pages != want {
+	// index, failures, 404, coverage and rebuild, then a repository
+	// page and an image page each.
+	if want := 5 + 2*len(names); st.Pages != want {
 		t.Errorf("rendered %d pages, want %d", st.Pages, want)
 	}
 	site := readTree(t, out)
