@@ -23,6 +23,9 @@ func hostileSnapshot() *snapshot.Snapshot {
 			l["org.opencontainers.image.licenses"] = "MIT\xff\xfe<b>"
 			l["com.example.bytes"] = "\xc3\x28 \xed\xa0\x80 end"
 			l["org.opencontainers.image.description"] += "\n\ninvalid \xff utf-8"
+			// A base that names a real repository with a hostile tag:
+			// shown on the image page and in the lint findings.
+			s.Repositories[i].Images[0].Annotations["org.opencontainers.image.base.name"] = "registry.example.test:5000/base/alpine:\u202e<img src=x onerror=alert(12)>\x00"
 		}
 	}
 	return s
@@ -105,7 +108,8 @@ func TestHostileTextIsInert(t *testing.T) {
 	}
 	// The hostile text is there, as text.
 	text := textOf(t, site["r/evil/index.html"]) + textOf(t, site["r/evil/"+imageFile(dg("manifest evil amd64"))])
-	for _, want := range []string{`<script>alert("title")</script>`, "evil\ufffdexe.txt", `"><svg onload=alert(7)>`, "MIT\ufffd\ufffd<b>"} {
+	for _, want := range []string{`<script>alert("title")</script>`, "evil\ufffdexe.txt", `"><svg onload=alert(7)>`, "MIT\ufffd\ufffd<b>",
+		"base/alpine:\ufffd<img src=x onerror=alert(12)>\ufffd: the tag \"\\u202e<img src=x onerror=alert(12)>\\x00\" is not in the catalog"} {
 		if !strings.Contains(text, want) {
 			t.Errorf("evil pages do not show %q as text", want)
 		}
