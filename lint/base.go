@@ -169,7 +169,7 @@ func BaseStates(cat *catalog.Catalog) []BaseState {
 func (x *catalogIndex) declared(im *catalog.Image, name string) BaseState {
 	st := BaseState{Image: im, Name: name, Via: catalog.ViaAnnotation, Status: StatusUnknown}
 	host, repo, tag, dig := parseRef(name)
-	if host != "" && host != x.registry {
+	if host != "" && !strings.EqualFold(host, x.registry) {
 		st.Note = "the base is in another registry"
 		return st
 	}
@@ -252,14 +252,13 @@ func (x *catalogIndex) isDockerHub() bool {
 
 // parseRef splits an image reference "[host[:port]/]repo[:tag][@digest]"
 // as Docker does: the first component is a host when it has a "." or a
-// ":" or is "localhost". The tag defaults to "latest"; the host is
-// lower-cased.
+// ":" or is "localhost". The tag defaults to "latest".
 func parseRef(ref string) (host, repo, tag, digest string) {
 	if i := strings.LastIndexByte(ref, '@'); i >= 0 {
 		ref, digest = ref[:i], ref[i+1:]
 	}
 	if first, rest, ok := strings.Cut(ref, "/"); ok && (strings.ContainsAny(first, ".:") || first == "localhost") {
-		host, ref = strings.ToLower(first), rest
+		host, ref = first, rest
 	}
 	repo, tag = ref, "latest"
 	if i := strings.LastIndexByte(ref, ':'); i > strings.LastIndexByte(ref, '/') {
