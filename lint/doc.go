@@ -10,9 +10,12 @@
 //	missing-key       the image lacks a key that Options.Require names
 //	no-labels         the image has no labels and no annotations at all
 //	inherited-label   a config label (version, revision, source, title)
-//	                  has the value of the same label of the base image:
-//	                  Docker builds inherit labels, the OCI spec says a
-//	                  derived image should set its own
+//	                  has the value of the same label of the base image
+//	                  (in another repository; source only when the
+//	                  revision is the base's too or missing, since images
+//	                  of one monorepo share a source): Docker builds
+//	                  inherit labels, the OCI spec says a derived image
+//	                  should set its own
 //	invalid-licenses  licenses is not an SPDX license expression
 //	invalid-url       source, url or documentation is not an http(s) URL
 //	invalid-revision  revision is not a hex commit id (7 to 64 digits)

@@ -288,7 +288,15 @@ func (c *checker) inherited(states []BaseState) {
 		if b.Repo == c.im.Repo {
 			continue
 		}
+		// Images built from one monorepo share a source: it counts as
+		// inherited only when the revision does not tell them apart.
+		ownRevision := slices.ContainsFunc(configLabels(c.im, snapshot.KeyRevision), func(v string) bool {
+			return !slices.Contains(configLabels(b, snapshot.KeyRevision), v)
+		})
 		for _, k := range inheritedKeys {
+			if k == snapshot.KeySource && ownRevision {
+				continue
+			}
 			for _, v := range configLabels(c.im, k) {
 				if slices.Contains(configLabels(b, k), v) {
 					c.add(RuleInheritedLabel, k, v, fmt.Sprintf("%s %s is the base image's (%s), inherited rather than set for this image",

@@ -313,3 +313,25 @@ func TestDuration(t *testing.T) {
 		}
 	}
 }
+
+// TestInheritedSource: images of one monorepo share a source, so a
+// source equal to the base's is inherited only when the revision does
+// not tell the images apart.
+func TestInheritedSource(t *testing.T) {
+	const src = "https://github.com/example/mono"
+	base := img("base", []string{"1"}, day(1), map[string]string{snapshot.KeySource: src, snapshot.KeyRevision: "1111111"}, nil, "os")
+	own := img("own", []string{"1"}, day(2), map[string]string{snapshot.KeySource: src, snapshot.KeyRevision: "2222222"}, nil, "os", "own")
+	none := img("none", []string{"1"}, day(2), map[string]string{snapshot.KeySource: src}, nil, "os", "none")
+	snap, err := snapshot.Build(snapshot.Index{Registry: registry}, []snapshot.Repository{repo("b", base), repo("own", own), repo("none", none)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, f := range Check(catalog.New(snap, catalog.Config{}), Options{}) {
+		got = append(got, f.Repo+" "+f.Rule+" "+f.Key)
+	}
+	want := []string{"none inherited-label " + snapshot.KeySource}
+	if !slices.Equal(got, want) {
+		t.Errorf("findings %q, want %q", got, want)
+	}
+}
