@@ -25,6 +25,9 @@ type Page struct {
 	CrawledAt Time
 	// Failures counts everything failures.html lists.
 	Failures int
+	// Rebuild counts the images rebuild.html lists: built on a base tag
+	// that has moved since.
+	Rebuild int
 }
 
 // Time is a point in time from the snapshot. ISO is RFC 3339 for a
@@ -107,6 +110,50 @@ type RepoPage struct {
 	Skipped   []SkippedRow
 	JSON      string
 	Badges    []BadgeView
+	// SizeChart is the image size over time, nil with fewer than two
+	// tagged images of known creation time.
+	SizeChart *Chart
+}
+
+// Chart is a chart shown as an SVG image (Src, relative to the page, of
+// Width × Height pixels, described by Alt) with its data as a table.
+type Chart struct {
+	Src, Alt      string
+	Width, Height int
+	Rows          []ChartRow
+}
+
+// ChartRow is one image of a size chart: linked by its display tag, with
+// all its tags, its creation time and the size tables show (of the
+// platform Platform names for an index).
+type ChartRow struct {
+	Image    Link
+	Tags     []string
+	Created  Time
+	Size     Size
+	Platform string
+}
+
+// Graph is a lineage graph drawn as inline SVG: the base image's box
+// (Base) and a box per repository built on it (Nodes, each linked to its
+// page, with the edge from the base), at pixel coordinates in a Width ×
+// Height box; More counts the repositories left out. Title and Desc
+// describe it for assistive technology.
+type Graph struct {
+	Width, Height int
+	Title, Desc   string
+	Base          GraphNode
+	Nodes         []GraphNode
+	More          int
+}
+
+// GraphNode is a box of a Graph: its rectangle, where its Label and Sub
+// text go, its link, and the edge (X1,Y1)–(X2,Y2) that leads to it.
+type GraphNode struct {
+	X, Y, W, H         int
+	TextX, TextY, SubY int
+	Label, Sub, Href   string
+	X1, Y1, X2, Y2     int
 }
 
 // Field is a named value, possibly linked, and the label or annotation
@@ -134,6 +181,10 @@ type HistoryRow struct {
 	SizePlatform      string
 	Kind, Platforms   string
 	Version, Revision Link
+	// Base is "rebuild" when a base tag of the image has moved to
+	// another image, "current" when its base is known to be current,
+	// else ""; BaseNote says it in a sentence.
+	Base, BaseNote string
 }
 
 // ImagePage is the data of image.html.
@@ -163,11 +214,16 @@ type ImagePage struct {
 	Subject           Link
 	BaseName, BaseRef string // from annotations, when not found in the snapshot
 	Bases             []Relative
-	Children          []Relative
-	MoreChildren      int
-	ShowEnv           bool
-	JSON              string
-	Badges            []BadgeView
+	// BaseStates say, for each base, whether its tag still points at
+	// the image this one was built on.
+	BaseStates   []BaseView
+	Children     []Relative
+	MoreChildren int
+	// Graph shows the repositories built on this image, nil when none.
+	Graph   *Graph
+	ShowEnv bool
+	JSON    string
+	Badges  []BadgeView
 }
 
 // MetaRow is a label or annotation that is not one of the well-known keys
@@ -332,4 +388,67 @@ type LabelValueRow struct {
 	Value      string
 	Images     []Relative
 	MoreImages int
+}
+
+// BaseView is what is known of one base of an image: Name as declared
+// (org.opencontainers.image.base.name) or found ("repo:tag"); Status
+// "current", "moved" (Stale) or "unknown" (Note says why); Built the
+// image it was built on and Now the one Tag points at now, each linked
+// when in the catalog; Newer how much newer Now is ("3 weeks newer").
+type BaseView struct {
+	Name, Status string
+	Stale        bool
+	Tag, Note    string
+	Built, Now   Link
+	NowCreated   Time
+	Newer        string
+}
+
+// CoveragePage is the data of coverage.html: for the catalog (All) and
+// each repository, the share of images carrying each of Keys (the
+// recommended OCI keys by short name), and of those with no labels,
+// inherited labels, invalid values or a stale base; then the findings of
+// the lint rules, at most maxFindings (MoreFindings counts the rest).
+type CoveragePage struct {
+	Page
+	Keys         []string
+	All          CoverageRow
+	Repos        []CoverageRow
+	Findings     []FindingRow
+	MoreFindings int
+}
+
+// CoverageRow is the coverage of a set of images; Keys are in the order
+// of CoveragePage.Keys.
+type CoverageRow struct {
+	Repo                                    Link
+	Images                                  int
+	Keys                                    []Share
+	NoLabels, Inherited, Invalid, StaleBase Share
+}
+
+// Share is a count of images and its share of a row's images ("67%").
+type Share struct {
+	Count   int
+	Percent string
+}
+
+// FindingRow is one finding of the lint rules: the image, the rule id
+// and what is wrong.
+type FindingRow struct {
+	Repo, Image   Link
+	Rule, Message string
+}
+
+// RebuildPage is the data of rebuild.html: every image built on a base
+// tag that now points at another image, in catalog order.
+type RebuildPage struct {
+	Page
+	Rows []RebuildRow
+}
+
+// RebuildRow is an image to rebuild and its base.
+type RebuildRow struct {
+	Image Link
+	Base  BaseView
 }

@@ -124,6 +124,9 @@ func fixture() *snapshot.Snapshot {
 		}
 		api = append(api, single("api-"+v, tags, p))
 	}
+	// v1.0.0 was built FROM base/alpine:latest when latest was 3.19; it
+	// has moved to 3.20 since: a stale base.
+	api[0].Annotations = map[string]string{"org.opencontainers.image.base.name": "registry.example.test:5000/base/alpine:latest"}
 	apiRepo := snapshot.Repository{Name: "team-a/api", Images: api, Tags: tagsOf(api...)}
 
 	web := single("web", []string{"main"}, platform("amd64", "web", day(12), map[string]string{

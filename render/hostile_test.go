@@ -23,6 +23,9 @@ func hostileSnapshot() *snapshot.Snapshot {
 			l["org.opencontainers.image.licenses"] = "MIT\xff\xfe<b>"
 			l["com.example.bytes"] = "\xc3\x28 \xed\xa0\x80 end"
 			l["org.opencontainers.image.description"] += "\n\ninvalid \xff utf-8"
+			// A base that names a real repository with a hostile tag:
+			// shown on the image page and in the lint findings.
+			s.Repositories[i].Images[0].Annotations["org.opencontainers.image.base.name"] = "registry.example.test:5000/base/alpine:\u202e<img src=x onerror=alert(12)>\x00"
 		}
 	}
 	return s
@@ -43,6 +46,8 @@ func TestHostileTextIsInert(t *testing.T) {
 		"code": true, "time": true, "button": true, "ul": true, "ol": true, "li": true, "dl": true, "dt": true, "dd": true,
 		"details": true, "summary": true, "strong": true, "em": true, "img": true, "label": true, "input": true, "output": true,
 		"pre": true, "blockquote": true, "hr": true, "br": true, "del": true,
+		// The lineage graph, inline SVG (chart.go).
+		"figure": true, "figcaption": true, "svg": true, "desc": true, "g": true, "rect": true, "line": true, "text": true,
 	}
 	for name, b := range site {
 		if !utf8.Valid(b) {
@@ -90,7 +95,7 @@ func TestHostileTextIsInert(t *testing.T) {
 						t.Errorf("%s: script other than assets/site.js: src=%q", name, src)
 					}
 				case "img":
-					if src := attr(n, "src"); !strings.HasSuffix(src, "assets/favicon.svg") && !badgeImage.MatchString(src) {
+					if src := attr(n, "src"); !strings.HasSuffix(src, "assets/favicon.svg") && !badgeImage.MatchString(src) && src != sizeChartFile {
 						t.Errorf("%s: image %q", name, src)
 					}
 				}
@@ -103,7 +108,8 @@ func TestHostileTextIsInert(t *testing.T) {
 	}
 	// The hostile text is there, as text.
 	text := textOf(t, site["r/evil/index.html"]) + textOf(t, site["r/evil/"+imageFile(dg("manifest evil amd64"))])
-	for _, want := range []string{`<script>alert("title")</script>`, "evil\ufffdexe.txt", `"><svg onload=alert(7)>`, "MIT\ufffd\ufffd<b>"} {
+	for _, want := range []string{`<script>alert("title")</script>`, "evil\ufffdexe.txt", `"><svg onload=alert(7)>`, "MIT\ufffd\ufffd<b>",
+		"base/alpine:\ufffd<img src=x onerror=alert(12)>\ufffd: the tag \"\\u202e<img src=x onerror=alert(12)>\\x00\" is not in the catalog"} {
 		if !strings.Contains(text, want) {
 			t.Errorf("evil pages do not show %q as text", want)
 		}

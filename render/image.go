@@ -71,6 +71,8 @@ func (r *renderer) imageData(ip *catalog.Image) (*ImagePage, error) {
 		}
 	}
 	lineage(d, ip)
+	d.BaseStates = r.imageBases(ip)
+	d.Graph = lineageGraph(ip)
 	d.Badges = r.imageBadges(ip)
 	return d, nil
 }

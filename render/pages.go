@@ -122,8 +122,11 @@ func (r *renderer) repoData(rp *catalog.Repo) (*RepoPage, error) {
 			Version:      Link{Text: oneLine(ip.Label(snapshot.KeyVersion))},
 			Revision:     Link{Text: oneLine(snapshot.Truncate(rev, 12)), Href: commitURL(source, rev)},
 		})
+		row := &d.History[len(d.History)-1]
+		row.Base, row.BaseNote = r.historyBase(ip)
 	}
 	d.Compact = len(d.History) > compactHistory
+	d.SizeChart = sizeChartView(rp, d.Compact)
 	d.Badges = r.repoBadges(rp)
 	d.Failures = failureRows(rp.Snap.Failures, rp.Name)
 	d.Skipped = skippedRows(rp.Snap.Skipped, rp.Name)

@@ -11,6 +11,8 @@ const (
 	indexPage    = "index.html"
 	failuresPage = "failures.html"
 	notFoundPage = "404.html"
+	coveragePage = "coverage.html"
+	rebuildPage  = "rebuild.html"
 	// MarkerFile marks a directory as a site rendered by regcat; only such
 	// a directory (or an empty one) is ever replaced.
 	MarkerFile = ".regcat-site"

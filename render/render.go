@@ -97,6 +97,7 @@ type renderer struct {
 	badges  *badgePlan
 	sets    chan templateSet // one per concurrent job, see cloneSets
 	md      *markdown
+	lint    *lintResult
 	min     *minify.M
 	common  Page
 
@@ -118,12 +119,14 @@ func newRenderer(cfg Config, cat *catalog.Catalog, tmpl templateSet) (*renderer,
 	}
 	r.badges = newBadgePlan(cat, cfg.logger())
 	r.labels = labelKeys(cat.Labels)
+	r.lint = newLintResult(cat)
 	registry := oneLine(cat.Snapshot.Index.Registry)
 	r.common = Page{
 		Site:      oneLine(cfg.Title),
 		Registry:  registry,
 		CrawledAt: timeView(cat.Snapshot.Index.CrawledAt),
 		Failures:  cat.Failures,
+		Rebuild:   len(r.lint.stale),
 	}
 	if r.common.Site == "" {
 		r.common.Site = strings.TrimSpace(registry + " catalog")

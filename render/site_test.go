@@ -299,9 +299,10 @@ func TestPathScheme(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	// The index, failures.html, 404.html, the label index and the page
-	// of the one label key; a repository and an image page per name.
-	if want := 5 + 2*len(names); st.Pages != want {
+	// The index, failures.html, 404.html, coverage.html, rebuild.html, the
+	// label index and the page of the one label key; a repository and an
+	// image page per name.
+	if want := 7 + 2*len(names); st.Pages != want {
 		t.Errorf("rendered %d pages, want %d", st.Pages, want)
 	}
 	site := readTree(t, out)

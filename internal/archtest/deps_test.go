@@ -38,6 +38,8 @@ var allow = map[string]rule{
 	"internal/sitefs": {},
 	// The read-only model every output reads: built from snapshots alone.
 	"catalog": {pkgs: []string{"snapshot"}},
+	// Metadata rules, coverage and stale bases: read from the catalog.
+	"lint": {pkgs: []string{"catalog", "snapshot"}},
 	// Registries, HTTP, auth; never HTML.
 	"crawler": {pkgs: []string{"snapshot", "crawler/reghttp"}, third: []string{ggcr, errgroup},
 		forbidStd: []string{"html/template"}},
@@ -45,7 +47,7 @@ var allow = map[string]rule{
 	"crawler/reghttp": {pkgs: []string{"snapshot"}, third: []string{ggcr}, forbidStd: []string{"html/template"}},
 	// Pages, badges, API: knows snapshots and the catalog, nothing of
 	// registries or the network client.
-	"render":       {pkgs: []string{"snapshot", "catalog", "templates", "assets", "render/badge", "internal/sitefs"}, third: []string{"github.com/yuin/goldmark", "github.com/tdewolff/minify", errgroup}},
+	"render":       {pkgs: []string{"snapshot", "catalog", "lint", "templates", "assets", "render/badge", "internal/sitefs"}, third: []string{"github.com/yuin/goldmark", "github.com/tdewolff/minify", errgroup}},
 	"render/badge": {},
 	"templates":    {},
 	"assets":       {},
@@ -53,7 +55,7 @@ var allow = map[string]rule{
 	"pipeline": {pkgs: []string{"crawler", "snapshot", "catalog", "render", "internal/sitefs"}, third: []string{errgroup}},
 	// Flags, configs, exit codes; the demo pushes example images to an
 	// in-process registry.
-	"cmd/regcat": {pkgs: []string{"pipeline", "crawler", "snapshot", "catalog", "render", "render/badge", "examples"},
+	"cmd/regcat": {pkgs: []string{"pipeline", "crawler", "snapshot", "catalog", "lint", "render", "render/badge", "examples"},
 		third: []string{ggcr + "/pkg/authn", ggcr + "/pkg/registry", "github.com/spf13/cobra", "github.com/spf13/pflag", errgroup, "golang.org/x/term"}},
 	// The example images of the demo and the tests, built with
 	// go-containerregistry.
@@ -157,6 +159,7 @@ func TestBoundaries(t *testing.T) {
 		{pkg: "templates", only: []string{}},
 		{pkg: "assets", only: []string{}},
 		{pkg: "catalog", forbidden: []string{module + "/crawler", module + "/render", ggcr, distribution}},
+		{pkg: "lint", only: []string{module + "/catalog", module + "/snapshot", module + "/internal/sitefs"}},
 		{pkg: "render", forbidden: []string{module + "/crawler", module + "/pipeline", ggcr, distribution}},
 		{pkg: "crawler", forbidden: []string{module + "/render", module + "/catalog", "html/template", "github.com/yuin/goldmark", "github.com/tdewolff/minify"}},
 	}
