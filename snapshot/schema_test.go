@@ -355,7 +355,7 @@ func TestSchemaRejects(t *testing.T) {
 		mtConf = "application/vnd.oci.image.config.v1+json"
 	)
 	validRepo := `{
-  "schemaVersion": 2, "name": "team-a/api",
+  "schemaVersion": 3, "name": "team-a/api",
   "tags": [{"name": "v1", "digest": "` + d1 + `"}],
   "images": [{
     "digest": "` + d1 + `", "mediaType": "` + mtOCI + `", "kind": "image", "tags": ["v1"],
@@ -365,14 +365,17 @@ func TestSchemaRejects(t *testing.T) {
       "config": {"digest": "` + d2 + `", "created": "2024-05-02T10:00:00.5Z", "diffIDs": ["` + d2 + `"],
         "history": [{"created": "2024-05-02T10:00:00Z", "createdBy": "RUN true", "emptyLayer": true}]},
       "layers": [{"digest": "` + d2 + `", "mediaType": "` + mtConf + `", "size": 10}]
-    }]
+    }],
+    "referrers": [{"subject": "` + d1 + `", "digest": "` + d2 + `", "mediaType": "` + mtOCI + `", "size": 5,
+      "artifactType": "application/spdx+json", "kind": "sbom", "format": "spdx", "source": "tag-schema", "tag": "sha256-1111"}]
   }],
+  "referrerTags": [{"name": "sha256-1111", "subject": "` + d1 + `", "scheme": "tag-schema", "attached": true}],
   "failures": [{"repo": "team-a/api", "tag": "v2", "digest": "` + d2 + `", "op": "config", "status": 404, "error": "not found"}],
   "skipped": [{"name": ".hidden", "reason": "invalid tag"}],
   "truncated": {"limit": 1, "listed": 100}
 }`
 	validIndex := `{
-  "schemaVersion": 2, "registry": "localhost:5000", "crawledAt": "2025-01-01T00:00:00Z",
+  "schemaVersion": 3, "registry": "localhost:5000", "crawledAt": "2025-01-01T00:00:00Z",
   "repositories": [{"name": "team-a/api", "path": "repos/team-a~api.json", "tags": 1, "images": 1,
     "defaultTag": "v1", "lastCreated": "2024-05-02T10:00:00.5Z", "size": 30, "failures": 1}],
   "failures": [{"op": "catalog", "status": 500, "error": "catalog page 2"}],
@@ -406,6 +409,9 @@ func TestSchemaRejects(t *testing.T) {
 		{"md5 digest", false, func(m map[string]any) { image(m)["digest"] = "md5:" + strings.Repeat("a", 32) }, "pattern"},
 
 		{"unknown kind", false, func(m map[string]any) { image(m)["kind"] = "helm" }, "enum"},
+		{"unknown referrer kind", false, func(m map[string]any) { image(m)["referrers"].([]any)[0].(map[string]any)["kind"] = "x" }, "enum"},
+		{"referrer without subject", false, func(m map[string]any) { delete(image(m)["referrers"].([]any)[0].(map[string]any), "subject") }, "required"},
+		{"unknown referrer tag scheme", false, func(m map[string]any) { m["referrerTags"].([]any)[0].(map[string]any)["scheme"] = "x" }, "enum"},
 		{"unknown failure op", true, func(m map[string]any) { m["failures"].([]any)[0].(map[string]any)["op"] = "blob" }, "enum"},
 		{"image with two platforms", false, func(m map[string]any) {
 			image(m)["platforms"] = append(image(m)["platforms"].([]any), platform(m))
@@ -510,6 +516,8 @@ func TestSchemaMatchesGoTypes(t *testing.T) {
 		{snapshot.History{}, def(s.repoDoc, "History")},
 		{snapshot.Layer{}, def(s.repoDoc, "Layer")},
 		{snapshot.Descriptor{}, def(s.repoDoc, "Descriptor")},
+		{snapshot.Referrer{}, def(s.repoDoc, "Referrer")},
+		{snapshot.ReferrerTag{}, def(s.repoDoc, "ReferrerTag")},
 		{snapshot.Failure{}, def(s.repoDoc, "Failure")},
 		{snapshot.Skipped{}, def(s.repoDoc, "Skipped")},
 	}
