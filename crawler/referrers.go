@@ -167,7 +167,12 @@ func (c *crawl) readAPI(ctx context.Context, r *repoState, subject string, probe
 		descs, listed := firstReferrers(all, func(*descriptor) bool { return true })
 		out := subjectRefs{listed: listed}
 		for i := range descs {
-			out.refs = append(out.refs, c.describe(ctx, r, subject, &descs[i], snapshot.SourceAPI, ""))
+			ref := c.describe(ctx, r, subject, &descs[i], snapshot.SourceAPI, "")
+			if c.wantArtifact(ref.ArtifactType, false) {
+				out.refs = append(out.refs, ref)
+			} else {
+				out.listed--
+			}
 		}
 		return out
 	}
@@ -196,7 +201,9 @@ func (c *crawl) readAPI(ctx context.Context, r *repoState, subject string, probe
 		}
 		filtered := strings.Contains(resp.header.Get("OCI-Filters-Applied"), "artifactType")
 		for _, d := range descs {
-			if c.wantArtifact(d.ArtifactType, filtered) {
+			// A descriptor without a usable artifactType is kept until
+			// its manifest tells.
+			if filtered || d.ArtifactType == "" || d.ArtifactType == mtEmpty || c.wantArtifact(d.ArtifactType, false) {
 				all = append(all, d)
 			}
 		}

@@ -58,11 +58,11 @@ func (c *crawl) finishReferrers(ctx context.Context, r *repoState) {
 	}
 	_ = g.Wait() // workers return nil; ctx is checked by the caller
 	byImage := map[string][]snapshot.Referrer{}
-	listed := map[string]int{}
+	dropped := map[string]int{} // listed beyond a source's cap, by image
 	for s, img := range owner {
 		if v, ok := r.refs.peek(s); ok {
 			byImage[img] = append(byImage[img], v.refs...)
-			listed[img] += v.listed
+			dropped[img] += v.listed - len(v.refs)
 			if v.failure != nil {
 				r.failures = append(r.failures, *v.failure)
 			}
@@ -75,17 +75,17 @@ func (c *crawl) finishReferrers(ctx context.Context, r *repoState) {
 		if len(t.refs) > 0 {
 			img := owner[r.refTags[i].subject]
 			byImage[img] = append(byImage[img], t.refs...)
-			listed[img] += t.listed
+			dropped[img] += t.listed - len(t.refs)
 		}
 	}
 	r.referrers = map[string][]snapshot.Referrer{}
 	r.refTrunc = map[string]*snapshot.Truncation{}
 	for img, refs := range byImage {
 		refs = dedupeReferrers(refs)
-		if len(refs) > MaxReferrers {
-			r.refTrunc[img] = &snapshot.Truncation{Limit: MaxReferrers, Listed: max(listed[img], len(refs))}
-			c.log.Warn("referrers truncated at the cap", "repo", r.name, "digest", img, "limit", MaxReferrers, "listed", listed[img])
-			refs = slices.Clip(refs[:MaxReferrers])
+		if n := len(refs) + dropped[img]; n > MaxReferrers {
+			r.refTrunc[img] = &snapshot.Truncation{Limit: MaxReferrers, Listed: n}
+			c.log.Warn("referrers truncated at the cap", "repo", r.name, "digest", img, "limit", MaxReferrers, "listed", n)
+			refs = slices.Clip(refs[:min(len(refs), MaxReferrers)])
 		}
 		r.referrers[img] = refs
 	}
@@ -151,10 +151,17 @@ func (c *crawl) tagSchemaRefs(ctx context.Context, r *repoState, t refTag, resp 
 	if err != nil {
 		return tagRefs{failure: c.refFailure(r, t.name, t.subject, err)}
 	}
-	descs, listed := firstReferrers(m.doc.Manifests, func(d *descriptor) bool { return c.wantArtifact(d.ArtifactType, false) })
+	descs, listed := firstReferrers(m.doc.Manifests, func(d *descriptor) bool {
+		return d.ArtifactType == "" || d.ArtifactType == mtEmpty || c.wantArtifact(d.ArtifactType, false)
+	})
 	out := tagRefs{listed: listed}
 	for i := range descs {
-		out.refs = append(out.refs, c.describe(ctx, r, t.subject, &descs[i], snapshot.SourceTagSchema, t.name))
+		ref := c.describe(ctx, r, t.subject, &descs[i], snapshot.SourceTagSchema, t.name)
+		if c.wantArtifact(ref.ArtifactType, false) {
+			out.refs = append(out.refs, ref)
+		} else {
+			out.listed--
+		}
 	}
 	return out
 }
