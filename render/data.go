@@ -134,25 +134,31 @@ type HistoryRow struct {
 	SizePlatform      string
 	Kind, Platforms   string
 	Version, Revision Link
+	// Markers say whether the image is signed, has an SBOM, provenance.
+	Markers []Marker
 }
 
 // ImagePage is the data of image.html.
 type ImagePage struct {
 	Page
-	Repo              Link
-	Digest, Short     string
-	Kind, MediaType   string
-	ArtifactType      string
-	Tags              []string
-	Description       template.HTML
-	Created           Time
-	Author            string
-	Size              Size // of an index, the total of its platforms
-	Pull              []Command
-	About             []Field
-	Metadata          []MetaRow
-	Platforms         []PlatformView
-	Attestations      []Attestation
+	Repo            Link
+	Digest, Short   string
+	Kind, MediaType string
+	ArtifactType    string
+	Tags            []string
+	Description     template.HTML
+	Created         Time
+	Author          string
+	Size            Size // of an index, the total of its platforms
+	Pull            []Command
+	About           []Field
+	Metadata        []MetaRow
+	Platforms       []PlatformView
+	Attestations    []Attestation
+	// Supply are the signatures, SBOMs and attestations of the image;
+	// SupplyTruncated is set when the crawl kept only some referrers.
+	Supply            []SupplyRow
+	SupplyTruncated   *Truncation
 	ArtifactBlobs     []Blob
 	Subject           Link
 	BaseName, BaseRef string // from annotations, when not found in the snapshot

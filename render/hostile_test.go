@@ -42,7 +42,7 @@ func TestHostileTextIsInert(t *testing.T) {
 		"table": true, "caption": true, "thead": true, "tbody": true, "tr": true, "th": true, "td": true,
 		"code": true, "time": true, "button": true, "ul": true, "ol": true, "li": true, "dl": true, "dt": true, "dd": true,
 		"details": true, "summary": true, "strong": true, "em": true, "img": true, "label": true, "input": true, "output": true,
-		"pre": true, "blockquote": true, "hr": true, "br": true, "del": true,
+		"pre": true, "blockquote": true, "hr": true, "br": true, "del": true, "abbr": true,
 	}
 	for name, b := range site {
 		if !utf8.Valid(b) {

@@ -121,6 +121,7 @@ func (r *renderer) repoData(rp *catalog.Repo) (*RepoPage, error) {
 			Platforms:    platformSummary(im),
 			Version:      Link{Text: oneLine(ip.Label(snapshot.KeyVersion))},
 			Revision:     Link{Text: oneLine(snapshot.Truncate(rev, 12)), Href: commitURL(source, rev)},
+			Markers:      supplyMarkers(im),
 		})
 	}
 	d.Compact = len(d.History) > compactHistory
