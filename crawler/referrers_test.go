@@ -67,7 +67,7 @@ func TestReferrersSupply(t *testing.T) {
 			for _, tg := range app.Tags {
 				tags = append(tags, tg.Name)
 			}
-			if want := []string{"1.0", "2.0", "3.0"}; !slices.Equal(tags, want) {
+			if want := []string{"1.0", "2.0", "3.0", "sbom"}; !slices.Equal(tags, want) {
 				t.Errorf("sec/app tags %v, want %v: referrers tags are not releases", tags, want)
 			}
 			idx := digest("sec/app", "1.0")

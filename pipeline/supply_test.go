@@ -64,13 +64,14 @@ func TestSupplyChainSite(t *testing.T) {
 				tags = append(tags, r.tags...)
 			}
 			slices.Sort(tags)
-			if want := []string{"1.0", "2.0", "3.0"}; !slices.Equal(tags, want) {
+			if want := []string{"1.0", "2.0", "3.0", "sbom"}; !slices.Equal(tags, want) {
 				t.Errorf("tag table lists %v, want %v (no referrers tags)", tags, want)
 			}
 			wantMarks := map[string][]string{
-				"1.0": {"signed: Signed: cosign, notation", "SBOM: Software bill of materials: CycloneDX, SPDX", "provenance: Build provenance attestation (SLSA)"},
-				"2.0": {"signed: Signed: cosign", "provenance: Build provenance attestation (SLSA)"},
-				"3.0": nil,
+				"1.0":  {"signed: Signed: cosign, notation", "SBOM: Software bill of materials: CycloneDX, SPDX", "provenance: Build provenance attestation (SLSA)"},
+				"2.0":  {"signed: Signed: cosign", "provenance: Build provenance attestation (SLSA)"},
+				"3.0":  nil,
+				"sbom": nil,
 			}
 			for _, r := range rows {
 				if w := wantMarks[r.tags[0]]; !slices.Equal(r.marks, w) {

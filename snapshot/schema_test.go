@@ -13,6 +13,7 @@ import (
 	"path/filepath"
 	"reflect"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -191,8 +192,20 @@ func features(s *snapshot.Snapshot) map[string]bool {
 				f["failure with status and digest"] = true
 			}
 		}
+		for _, rt := range r.ReferrerTags {
+			f["referrer tag attached "+strconv.FormatBool(rt.Attached)] = true
+		}
 		for _, im := range r.Images {
 			f["kind "+string(im.Kind)] = true
+			for _, ref := range im.Referrers {
+				f["referrer "+string(ref.Kind)] = true
+				f["referrer source "+ref.Source] = true
+			}
+			for _, a := range im.Attestations {
+				if len(a.PredicateTypes) > 0 {
+					f["predicate types"] = true
+				}
+			}
 			if len(im.Attestations) > 0 {
 				f["attestations"] = true
 			}
@@ -319,6 +332,24 @@ func TestSchemaValidatesRealSnapshots(t *testing.T) {
 			seen[k] = true
 		}
 	})
+	// The supply fixture on both registries: referrers by the API, the
+	// tag schema and cosign's tags, of every kind.
+	for name, reg := range map[string]func(testing.TB) *regtest.Registry{
+		"supply api": func(tb testing.TB) *regtest.Registry { return regtest.NewGGCR(tb, regtest.WithReferrersAPI()) },
+		"supply tag schema": func(tb testing.TB) *regtest.Registry { return regtest.NewDistribution(tb) },
+	} {
+		t.Run(name, func(t *testing.T) {
+			r := reg(t)
+			if err := r.Populate(context.Background(), regtest.Supply(t)); err != nil {
+				t.Fatal(err)
+			}
+			snap, dir := crawlInto(t, r)
+			validateDir(t, s, dir)
+			for k := range features(snap) {
+				seen[k] = true
+			}
+		})
+	}
 	t.Run("examples", func(t *testing.T) {
 		reg := regtest.NewGGCR(t)
 		if err := examples.Populate(context.Background(), reg.Host); err != nil {
@@ -336,6 +367,9 @@ func TestSchemaValidatesRealSnapshots(t *testing.T) {
 		"variant", "full config", "exposed ports", "described summary", "summary with failures",
 		"index failure", "index skipped", "tag skipped", "index truncated", "tags truncated",
 		"failure catalog", "failure tags", "failure manifest", "failure config", "failure with status and digest",
+		"referrer signature", "referrer sbom", "referrer provenance", "referrer other",
+		"referrer source api", "referrer source tag-schema", "referrer source cosign",
+		"referrer tag attached true", "referrer tag attached false", "predicate types",
 	}
 	for _, w := range want {
 		if !seen[w] {

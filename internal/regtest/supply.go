@@ -58,6 +58,8 @@ const (
 //     cosign's legacy tags "sha256-<hex>.sig" (a simple-signing layer) and
 //     "sha256-<hex>.att" (a DSSE layer, predicateType PredicateSLSA02).
 //   - sec/app "3.0": an OCI image with nothing attached.
+//   - sec/app "sbom": the SPDX SBOM of 1.0 also tagged, as `oras push`
+//     with a tag does: a release of kind artifact and a referrer.
 //   - sec/hostile "1.0": an OCI image with one referrer whose artifactType
 //     is HostileArtifactType and whose annotation "note" is
 //     HostileAnnotation; and a referrer pushed to sec/hostile whose subject
@@ -86,15 +88,20 @@ func Supply(tb testing.TB) *Fixture {
 	hostile := mk("amd64", "hostile", "2024-09-01T12:00:00Z")
 
 	sig, att := b.cosignTags(app2)
+	spdx := b.artifact("sec/app", idx, string(MediaTypeSPDX), MediaTypeSPDX, `{"spdxVersion":"SPDX-2.3"}`, map[string]string{snapshot.KeyCreated: "2024-06-01T12:12:00Z"})
 	fx := &Fixture{
 		Repos: []Repo{
-			{Name: "sec/app", Tags: []Tag{b.tag("1.0", idx), b.tag("2.0", app2), b.tag("3.0", app3), sig, att}},
+			{Name: "sec/app", Tags: []Tag{
+				b.tag("1.0", idx), b.tag("2.0", app2), b.tag("3.0", app3),
+				{Name: "sbom", Raw: &spdx.Raw, Digest: spdx.Digest, MediaType: spdx.Raw.MediaType},
+				sig, att,
+			}},
 			{Name: "sec/hostile", Tags: []Tag{b.tag("1.0", hostile)}},
 		},
 		Referrers: []Referrer{
 			b.artifact("sec/app", idx, ArtifactCosignSig, MediaTypeCosignSimpleSigning, `{"critical":{"type":"cosign container image signature"}}`, map[string]string{snapshot.KeyCreated: "2024-06-01T12:10:00Z"}),
 			b.artifact("sec/app", idx, ArtifactNotation, MediaTypeNotationJWS, `{"payload":"e30","signatures":[]}`, map[string]string{snapshot.KeyCreated: "2024-06-01T12:11:00Z", "io.cncf.notary.x509chain.thumbprint#S256": `["abc"]`}),
-			b.artifact("sec/app", idx, string(MediaTypeSPDX), MediaTypeSPDX, `{"spdxVersion":"SPDX-2.3"}`, map[string]string{snapshot.KeyCreated: "2024-06-01T12:12:00Z"}),
+			spdx,
 			b.artifact("sec/app", idx, string(MediaTypeInToto), MediaTypeInToto, `{"_type":"https://in-toto.io/Statement/v1","predicateType":"`+PredicateSLSA1+`"}`, map[string]string{snapshot.KeyCreated: "2024-06-01T12:13:00Z", snapshot.KeyPredicateType: PredicateSLSA1}),
 			b.artifact("sec/app", amd64, string(MediaTypeCycloneDX), MediaTypeCycloneDX, `{"bomFormat":"CycloneDX","specVersion":"1.5"}`, map[string]string{snapshot.KeyCreated: "2024-06-01T12:14:00Z"}),
 			b.artifact("sec/hostile", hostile, HostileArtifactType, "application/octet-stream", "x", map[string]string{"note": HostileAnnotation}),
@@ -128,6 +135,9 @@ func (b *builder) artifact(repo string, subject partial.Describable, at string, 
 	}
 	cfg := static.NewLayer([]byte("{}"), MediaTypeEmpty)
 	m.ArtifactType = at
+	for i := range m.Layers {
+		m.Layers[i].Annotations = map[string]string{snapshot.KeyTitle: "blob"}
+	}
 	m.Config = b.descriptor(cfg)
 	m.Config.Data = []byte("{}")
 	if m.Subject != nil {
