@@ -105,6 +105,19 @@ func TestSupplyChainSite(t *testing.T) {
 				}
 			}
 
+			// A referrers tag of another repository's image is listed
+			// apart on the repository page, not in its tag table.
+			orphan := "sha256-" + strings.TrimPrefix(digest("2.0"), "sha256:")
+			hrepo := parseFile(t, filepath.Join(site, "r", "sec~hostile", "index.html"))
+			for _, r := range tagRows(t, hrepo) {
+				if slices.Contains(r.tags, orphan) {
+					t.Errorf("sec/hostile tag table lists %s", orphan)
+				}
+			}
+			if listed := strings.Contains(textOf(hrepo), orphan); listed != (tc.name == "distribution-tag-schema") {
+				t.Errorf("sec/hostile page lists the unattached tag %s: %v", orphan, listed)
+			}
+
 			// Badges.
 			for _, b := range []struct{ tag, kind, msg, color string }{
 				{"1.0", "signed", "cosign, notation", "blue"},

@@ -105,8 +105,12 @@ type RepoPage struct {
 	Truncated *Truncation
 	Failures  []FailureRow
 	Skipped   []SkippedRow
-	JSON      string
-	Badges    []BadgeView
+	// Unattached are the referrers and cosign tags whose content is not
+	// on an image page: tags of digests that are not images of the
+	// repository, and tag-schema tags the referrers API answered for.
+	Unattached []SkippedRow
+	JSON       string
+	Badges     []BadgeView
 }
 
 // Field is a named value, possibly linked, and the label or annotation

@@ -166,6 +166,8 @@ func fixture() *snapshot.Snapshot {
 	evilRepo := snapshot.Repository{Name: "evil", Images: []snapshot.Image{evil}, Tags: tagsOf(evil)}
 	evilRepo.Tags = append(evilRepo.Tags, snapshot.Tag{Name: "<script>", Digest: evil.Digest})
 	evilRepo.Skipped = []snapshot.Skipped{{Name: "bad tag\u202e", Reason: "tag does not match the distribution grammar"}}
+	evilRepo.ReferrerTags = []snapshot.ReferrerTag{{Name: "sha256-" + dg("elsewhere")[len("sha256:"):] + ".sig", Subject: dg("elsewhere"),
+		Scheme: snapshot.SourceCosign, Note: "names a digest that is not an image of this repository: not read"}}
 
 	s, err := snapshot.Build(snapshot.Index{
 		Registry:  "registry.example.test:5000",

@@ -128,6 +128,11 @@ func (r *renderer) repoData(rp *catalog.Repo) (*RepoPage, error) {
 	d.Badges = r.repoBadges(rp)
 	d.Failures = failureRows(rp.Snap.Failures, rp.Name)
 	d.Skipped = skippedRows(rp.Snap.Skipped, rp.Name)
+	for _, rt := range rp.Snap.ReferrerTags {
+		if !rt.Attached {
+			d.Unattached = append(d.Unattached, SkippedRow{Repo: rp.Name, Name: oneLine(rt.Name), Reason: oneLine(rt.Note)})
+		}
+	}
 	return d, nil
 }
 
