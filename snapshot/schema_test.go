@@ -335,7 +335,7 @@ func TestSchemaValidatesRealSnapshots(t *testing.T) {
 	// The supply fixture on both registries: referrers by the API, the
 	// tag schema and cosign's tags, of every kind.
 	for name, reg := range map[string]func(testing.TB) *regtest.Registry{
-		"supply api": func(tb testing.TB) *regtest.Registry { return regtest.NewGGCR(tb, regtest.WithReferrersAPI()) },
+		"supply api":        func(tb testing.TB) *regtest.Registry { return regtest.NewGGCR(tb, regtest.WithReferrersAPI()) },
 		"supply tag schema": func(tb testing.TB) *regtest.Registry { return regtest.NewDistribution(tb) },
 	} {
 		t.Run(name, func(t *testing.T) {
