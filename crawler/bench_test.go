@@ -88,10 +88,10 @@ func checkRequests(b *testing.B, st Stats, server, tags int) {
 	if st.TagsDone != tags || st.Failures != 0 || st.Retries != 0 {
 		b.Fatalf("crawl %+v: want %d tags, no failures, no retries", st, tags)
 	}
-	own := st.ListPages + st.ManifestGets + st.ManifestHeads + st.ConfigGets
+	own := st.ListPages + st.ManifestGets + st.ManifestHeads + st.ConfigGets + st.Referrers
 	if st.Requests != own+st.Handshakes {
-		b.Errorf("%d requests, but %d list pages + %d manifest GETs + %d HEADs + %d config GETs + %d handshakes = %d",
-			st.Requests, st.ListPages, st.ManifestGets, st.ManifestHeads, st.ConfigGets, st.Handshakes, own+st.Handshakes)
+		b.Errorf("%d requests, but %d list pages + %d manifest GETs + %d HEADs + %d config GETs + %d referrers + %d handshakes = %d",
+			st.Requests, st.ListPages, st.ManifestGets, st.ManifestHeads, st.ConfigGets, st.Referrers, st.Handshakes, own+st.Handshakes)
 	}
 	if probe := st.Requests - server; probe < 0 || probe > 1 {
 		b.Errorf("client sent %d requests, server saw %d", st.Requests, server)
@@ -119,8 +119,9 @@ func TestBenchmarkAccounting(t *testing.T) {
 	if st.ManifestGets != fst.Manifests || st.ConfigGets != fst.Configs {
 		t.Errorf("stats %+v, fixture %+v", st, fst)
 	}
-	own := st.ListPages + st.ManifestGets + st.ManifestHeads + st.ConfigGets
-	if st.Requests != own+st.Handshakes || st.Requests-server != 1 {
+	// One referrers request: the probe that finds no referrers API.
+	own := st.ListPages + st.ManifestGets + st.ManifestHeads + st.ConfigGets + st.Referrers
+	if st.Requests != own+st.Handshakes || st.Requests-server != 1 || st.Referrers != 1 {
 		t.Errorf("stats %+v; server saw %s", st, reg.Counter)
 	}
 	cfg.Previous = snap
@@ -129,7 +130,7 @@ func TestBenchmarkAccounting(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if st.ManifestHeads != fst.Tags || st.Requests != st.ListPages+st.ManifestHeads+st.Handshakes {
+	if st.ManifestHeads != fst.Tags || st.Referrers != 1 || st.Requests != st.ListPages+st.ManifestHeads+st.Referrers+st.Handshakes {
 		t.Errorf("re-crawl stats %+v; server saw %s", st, reg.Counter)
 	}
 }

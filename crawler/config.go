@@ -82,6 +82,11 @@ type Config struct {
 	// records the [snapshot.Truncation]. Repos given in Repos are not
 	// capped. 0 means DefaultMaxRepos; a negative value means no cap.
 	MaxRepos int
+	// ReferrersArtifactType, when set, keeps only the referrers of that
+	// artifactType: sent as the referrers API's artifactType filter (and
+	// applied by the crawler when the registry does not say it filtered),
+	// and applied to what referrers and cosign tags hold. "" keeps all.
+	ReferrersArtifactType string
 	// Insecure skips TLS certificate verification.
 	Insecure bool
 	// PlainHTTP allows plain HTTP for a registry that is not on loopback.

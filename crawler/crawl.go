@@ -35,6 +35,7 @@ type crawl struct {
 	manifests *flight[*manifest]
 	configs   *flight[*imageConfig]
 	images    *flight[*snapshot.Image]
+	api       *referrersAPI
 	progMu    sync.Mutex
 }
 
@@ -52,6 +53,15 @@ type repoState struct {
 	listed   bool
 	// truncated is set when the tag list stopped at the cap.
 	truncated *snapshot.Truncation
+	// refTags are the referrers and cosign tags, kept out of tags; refs
+	// caches the referrers API answer per subject digest. The last tag
+	// worker fills referrers and refTrunc (by image digest) and
+	// referrerTags in finishReferrers.
+	refTags      []refTag
+	refs         *flight[subjectRefs]
+	referrers    map[string][]snapshot.Referrer
+	refTrunc     map[string]*snapshot.Truncation
+	referrerTags []snapshot.ReferrerTag
 }
 
 // tagResult is the outcome for one tag: an image, or a failure.
@@ -76,6 +86,7 @@ func Crawl(ctx context.Context, cfg Config) (*snapshot.Snapshot, Stats, error) {
 		manifests: newFlight[*manifest](),
 		configs:   newFlight[*imageConfig](),
 		images:    newFlight[*snapshot.Image](),
+		api:       newReferrersAPI(),
 	}
 	snap, err := c.run(ctx)
 	return snap, c.stats(), err
@@ -109,7 +120,7 @@ func (c *crawl) run(ctx context.Context) (*snapshot.Snapshot, error) {
 	c.log.Info("crawling", "registry", idx.Registry, "repos", len(names))
 	repos := make([]*repoState, len(names))
 	for i, n := range names {
-		repos[i] = &repoState{name: n}
+		repos[i] = &repoState{name: n, refs: newFlight[subjectRefs]()}
 	}
 	c.counts.repos.Store(int64(len(repos)))
 	if err := c.crawlRepos(ctx, repos); err != nil {
@@ -228,6 +239,7 @@ func (c *crawl) crawlRepos(ctx context.Context, repos []*repoState) error {
 				return err
 			}
 			if len(r.tags) == 0 {
+				c.finishReferrers(rctx, r)
 				c.repoDone()
 				return nil
 			}
@@ -278,6 +290,10 @@ func (c *crawl) listRepo(ctx context.Context, r *repoState) {
 			c.log.Warn("skipping tag", "repo", r.name, "tag", snapshot.Truncate(t, 100), "reason", err)
 			continue
 		}
+		if rt, ok := parseRefTag(t); ok {
+			r.refTags = append(r.refTags, rt)
+			continue
+		}
 		r.tags = append(r.tags, t)
 	}
 	r.results = make([]tagResult, len(r.tags))
@@ -308,9 +324,17 @@ func (c *crawl) crawlTag(ctx context.Context, r *repoState, i int) error {
 		r.results[i].failure = &f
 	} else {
 		r.results[i].image = im
+		c.apiReferrers(ctx, r, im)
+		if ctx.Err() != nil {
+			return ctx.Err()
+		}
 	}
 	c.counts.tagsDone.Add(1)
 	if r.pending.Add(-1) == 0 {
+		c.finishReferrers(ctx, r)
+		if ctx.Err() != nil {
+			return ctx.Err()
+		}
 		c.repoDone()
 	} else {
 		c.progress()

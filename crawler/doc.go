@@ -65,5 +65,54 @@
 //
 // With [Config.Previous], tags whose digest did not change (one manifest
 // HEAD each) reuse the previous records, so a re-crawl of an unchanged
-// registry costs the list calls and one HEAD per tag.
+// registry costs the list calls, one HEAD per tag and the referrers
+// requests below.
+//
+// # Referrers
+//
+// Signatures, SBOMs and attestations are manifests whose subject is an
+// image. For every top-level digest and every platform digest of an index
+// the crawler finds them, once per repository and digest:
+//
+//   - With the OCI 1.1 referrers API (GET /v2/<name>/referrers/<digest>,
+//     [Config.ReferrersArtifactType] sent as its artifactType filter and
+//     applied again when the registry does not say it filtered), one
+//     request per digest: the first one of the crawl also tells whether
+//     the registry has the API (a 404, 400, 405, 406 or a 200 that is not
+//     an image index means it has not, which the Distribution Spec forbids
+//     a registry that has it to answer), and the answer is kept for the
+//     whole crawl; an error that tells nothing (a 5xx after the retries) is
+//     recorded as a failure and the next lookup asks again. Pages follow
+//     Link rel="next" on the same host, stop at a page already read and
+//     after [MaxReferrerPages]. A referrer listed without an artifactType,
+//     or with the empty config's (go-containerregistry's registry gives
+//     the config media type), is read once (capped, verified) unless the
+//     previous snapshot named its digest.
+//   - Without it, the referrers tag schema: one GET of each "sha256-<hex>"
+//     tag whose digest is an image or platform of the repository (the tag
+//     list already says which exist), and on every registry cosign's
+//     "sha256-<hex>.sig", ".att" and ".sbom" tags, one GET each. Those tags
+//     are not releases: they are left out of the repository's tags and
+//     recorded in [snapshot.Repository.ReferrerTags]; a tag of a digest
+//     that is not an image of the repository (an untagged digest, another
+//     repository's image, a referrer of a referrer) is recorded unread, and
+//     so is a "sha256-<hex>" tag on a registry with the API, which answers
+//     for it.
+//
+// A referrer is attributed to the image whose digest (or platform digest)
+// the API was asked about or the tag names, in that repository only; its
+// own subject field is not fetched to check. At most [MaxReferrers] are
+// kept per image, the first in digest order, and the image records a
+// [snapshot.Truncation] when there were more. buildx attestation manifests
+// inside an index are read once (capped, verified; reused on re-crawls with
+// the image record) for the in-toto predicate types their layers announce,
+// and a statement without that annotation is read when it is at most
+// [MaxStatement] bytes.
+//
+// Request budget of a re-crawl of an unchanged registry: the list pages,
+// one HEAD per release tag, the handshakes, and either one referrers API
+// request per image and platform digest, or one probe per crawl plus one
+// GET per referrers or cosign tag of an image of the repository. Nothing
+// else: no manifest, config or referrer manifest is fetched again.
+// [Stats.Referrers] counts the referrers requests.
 package crawler

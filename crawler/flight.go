@@ -58,6 +58,14 @@ func (f *flight[V]) get(ctx context.Context, key string, fn func() (V, error)) (
 	return c.val, true, c.err
 }
 
+// peek returns the stored value for key, if any.
+func (f *flight[V]) peek(key string) (V, bool) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	v, ok := f.done[key]
+	return v, ok
+}
+
 // put stores v for key unless a value is there already, and reports
 // whether it stored v.
 func (f *flight[V]) put(key string, v V) bool {

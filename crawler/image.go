@@ -67,7 +67,13 @@ func (c *crawl) buildImage(ctx context.Context, sess *session, d string, m *mani
 func (c *crawl) indexChildren(ctx context.Context, sess *session, m *manifest, im *snapshot.Image) error {
 	for i := range m.doc.Manifests {
 		desc := &m.doc.Manifests[i]
-		if isAttestation(desc) || !isImageManifest(desc.MediaType) || (desc.ArtifactType != "" && !isImageConfig(desc.ArtifactType)) {
+		if isAttestation(desc) {
+			a := toDescriptor(desc)
+			a.PredicateTypes = c.attestationPredicates(ctx, sess, desc)
+			im.Attestations = append(im.Attestations, a)
+			continue
+		}
+		if !isImageManifest(desc.MediaType) || (desc.ArtifactType != "" && !isImageConfig(desc.ArtifactType)) {
 			im.Attestations = append(im.Attestations, toDescriptor(desc))
 			continue
 		}
@@ -122,7 +128,8 @@ func (r *repoState) assemble() snapshot.Repository {
 		Failures: slices.Clone(r.failures),
 		Skipped:  r.skipped,
 		// Truncated says the tags are the first of a longer list.
-		Truncated: r.truncated,
+		Truncated:    r.truncated,
+		ReferrerTags: r.referrerTags,
 	}
 	byDigest := map[string]int{}
 	for i, res := range r.results {
@@ -143,6 +150,9 @@ func (r *repoState) assemble() snapshot.Repository {
 			im.Tags = nil
 			im.Platforms = slices.Clone(im.Platforms)
 			im.Attestations = slices.Clone(im.Attestations)
+			// Referrers are this repository's, found by this crawl.
+			im.Referrers = slices.Clone(r.referrers[d])
+			im.ReferrersTruncated = r.refTrunc[d]
 			j = len(repo.Images)
 			byDigest[d] = j
 			repo.Images = append(repo.Images, im)
@@ -154,8 +164,9 @@ func (r *repoState) assemble() snapshot.Repository {
 
 // previous indexes the snapshot of an earlier crawl for reuse.
 type previous struct {
-	tags   map[string]map[string]string // repository → tag → digest
-	images map[string]*snapshot.Image   // digest → record, tags cleared
+	tags      map[string]map[string]string  // repository → tag → digest
+	images    map[string]*snapshot.Image    // digest → record, tags cleared
+	referrers map[string]*snapshot.Referrer // referrer digest → record
 }
 
 // indexPrevious returns the index of s, or nil when s is nil or of another
@@ -168,7 +179,7 @@ func indexPrevious(s *snapshot.Snapshot, registry string, log *slog.Logger) *pre
 		log.Warn("previous snapshot is of another registry; crawling in full", "previous", s.Index.Registry, "registry", registry)
 		return nil
 	}
-	p := &previous{tags: map[string]map[string]string{}, images: map[string]*snapshot.Image{}}
+	p := &previous{tags: map[string]map[string]string{}, images: map[string]*snapshot.Image{}, referrers: map[string]*snapshot.Referrer{}}
 	for _, r := range s.Repositories {
 		tags := make(map[string]string, len(r.Tags))
 		for _, t := range r.Tags {
@@ -177,6 +188,9 @@ func indexPrevious(s *snapshot.Snapshot, registry string, log *slog.Logger) *pre
 		p.tags[r.Name] = tags
 		for i := range r.Images {
 			im := r.Images[i]
+			for j := range im.Referrers {
+				p.referrers[im.Referrers[j].Digest] = &im.Referrers[j]
+			}
 			if _, ok := p.images[im.Digest]; ok {
 				continue
 			}
@@ -194,6 +208,14 @@ func (p *previous) hasTag(repo, tag string) bool {
 	}
 	_, ok := p.tags[repo][tag]
 	return ok
+}
+
+// referrer returns the previous record of referrer digest d, or nil.
+func (p *previous) referrer(d string) *snapshot.Referrer {
+	if p == nil {
+		return nil
+	}
+	return p.referrers[d]
 }
 
 // image returns the previous record of digest d, or nil.

@@ -7,9 +7,10 @@ import (
 	"github.com/regcat/regcat/internal/regtest"
 )
 
-// TestIncremental: an unchanged registry costs the list calls and one HEAD
-// per tag (plus the handshakes); a changed tag costs its manifest and
-// config, nothing else.
+// TestIncremental: an unchanged registry costs the list calls, one HEAD
+// per tag and the referrers requests (plus the handshakes): here the probe
+// that finds no referrers API and one GET per referrers or cosign tag. A
+// changed tag costs its manifest and config, nothing else.
 func TestIncremental(t *testing.T) {
 	t.Parallel()
 	for _, r := range registries {
@@ -19,6 +20,7 @@ func TestIncremental(t *testing.T) {
 			reg := populate(t, r.start(t), fx)
 			first, _ := mustCrawl(t, testConfig(reg))
 			fst, _ := fx.Stats()
+			releases := fst.Tags - fst.ReferrerTags
 
 			reg.Counter.Reset()
 			cfg := testConfig(reg)
@@ -27,13 +29,17 @@ func TestIncremental(t *testing.T) {
 			diffFiles(t, files(t, first), files(t, second))
 			lists := reg.Counter.Get(regtest.RouteCatalog) + reg.Counter.Get(regtest.RouteTags)
 			handshakes := reg.Counter.Get(regtest.RouteBase) + reg.Counter.Get(regtest.RouteToken)
-			if heads := reg.Counter.Get(regtest.RouteManifestHead); heads != fst.Tags {
-				t.Errorf("%d manifest HEADs, want one per tag (%d)", heads, fst.Tags)
+			if heads := reg.Counter.Get(regtest.RouteManifestHead); heads != releases {
+				t.Errorf("%d manifest HEADs, want one per tag (%d)", heads, releases)
 			}
-			if total := reg.Counter.Total(); total != lists+fst.Tags+handshakes {
-				t.Errorf("unchanged re-crawl made %s; want only lists, one HEAD per tag and handshakes", reg.Counter)
+			refs := reg.Counter.Get(regtest.RouteReferrers) + reg.Counter.Get(regtest.RouteManifestGet)
+			if want := 1 + fst.ReferrerTags; refs != want || st.Referrers != want {
+				t.Errorf("referrers requests: %s, stats %d; want the probe and one GET per referrers tag, %d", reg.Counter, st.Referrers, want)
 			}
-			if st.Reused != fst.Tags || st.ManifestGets != 0 || st.ConfigGets != 0 {
+			if total := reg.Counter.Total(); total != lists+releases+refs+handshakes {
+				t.Errorf("unchanged re-crawl made %s; want only lists, one HEAD per tag, referrers and handshakes", reg.Counter)
+			}
+			if st.Reused != releases || st.ManifestGets != 0 || st.ConfigGets != 0 {
 				t.Errorf("stats %+v: want every tag reused", st)
 			}
 
@@ -46,11 +52,11 @@ func TestIncremental(t *testing.T) {
 			reg.Counter.Reset()
 			cfg.Previous = second
 			third, st := mustCrawl(t, cfg)
-			if g, b := reg.Counter.Get(regtest.RouteManifestGet), reg.Counter.Get(regtest.RouteBlobGet); g != 1 || b != 1 {
-				t.Errorf("changed tag: %s; want one manifest GET and one config GET", reg.Counter)
+			if g, b := reg.Counter.Get(regtest.RouteManifestGet), reg.Counter.Get(regtest.RouteBlobGet); g != 1+fst.ReferrerTags || b != 1 {
+				t.Errorf("changed tag: %s; want one manifest GET and one config GET (and the referrers tags)", reg.Counter)
 			}
-			if st.Reused != fst.Tags-1 {
-				t.Errorf("reused %d tags, want %d", st.Reused, fst.Tags-1)
+			if st.Reused != releases-1 {
+				t.Errorf("reused %d tags, want %d", st.Reused, releases-1)
 			}
 			for _, tg := range repo(t, third, "base/os").Tags {
 				if tg.Name == "3.18" && tg.Digest != fresh.Digest.String() {

@@ -24,6 +24,11 @@ type Stats struct {
 	// crawler's own requests; Handshakes counts ping and token requests.
 	// Retries are not included in these.
 	ListPages, ManifestGets, ManifestHeads, ConfigGets, Handshakes int
+	// Referrers counts the requests that look for referrers: referrers
+	// API pages (the probe included), GETs of referrers and cosign tags,
+	// and in-toto statement blobs read. Referrer and attestation manifests
+	// read by digest count as ManifestGets.
+	Referrers int
 	// Requests is every request attempt sent, retries and handshakes
 	// included; Retries is how many attempts were repeats.
 	Requests, Retries int
@@ -44,6 +49,7 @@ type counters struct {
 	repos, reposDone, tags, tagsDone                               atomic.Int64
 	manifests, configs, reused                                     atomic.Int64
 	listPages, manifestGets, manifestHeads, configGets, handshakes atomic.Int64
+	referrers                                                      atomic.Int64
 	failures, skipped, truncated                                   atomic.Int64
 }
 
@@ -61,6 +67,7 @@ func (c *counters) stats() Stats {
 		ManifestHeads: int(c.manifestHeads.Load()),
 		ConfigGets:    int(c.configGets.Load()),
 		Handshakes:    int(c.handshakes.Load()),
+		Referrers:     int(c.referrers.Load()),
 		Failures:      int(c.failures.Load()),
 		Skipped:       int(c.skipped.Load()),
 		Truncated:     int(c.truncated.Load()),

@@ -29,6 +29,8 @@ var badgeKinds = []badgeKind{
 	{"commit", commitBadge},
 	{"license", licenseBadge},
 	{"platforms", platformsBadge},
+	{"signed", signedBadge},
+	{"sbom", sbomBadge},
 }
 
 // badgeColor is the colour of a badge that says something; badges for
@@ -133,6 +135,47 @@ func licenseBadge(im *snapshot.Image, _ string) badge.Badge {
 		lic = oneLine(catalog.Label(im, snapshot.KeyLicenses))
 	}
 	return known("license", lic, badge.NotGiven)
+}
+
+// signedBadge says by which kinds of signature the image (or one of its
+// platforms) is signed, "no" in grey when by none.
+func signedBadge(im *snapshot.Image, _ string) badge.Badge {
+	if im == nil {
+		return badge.Unknown("signed")
+	}
+	s := snapshot.SupplyOf(im)
+	if len(s.Signed) == 0 {
+		return badge.Badge{Label: "signed", Message: "no", Color: badge.DefaultColor}
+	}
+	return known("signed", strings.Join(s.Signed, ", "), badge.Unknown)
+}
+
+// sbomBadge names the formats of the image's SBOMs (attached or buildx
+// attestations), "none" in grey when it has none.
+func sbomBadge(im *snapshot.Image, _ string) badge.Badge {
+	if im == nil {
+		return badge.Unknown("sbom")
+	}
+	s := snapshot.SupplyOf(im)
+	if len(s.SBOM) == 0 {
+		return badge.Badge{Label: "sbom", Message: "none", Color: badge.DefaultColor}
+	}
+	names := make([]string, len(s.SBOM))
+	for i, f := range s.SBOM {
+		names[i] = sbomName(f)
+	}
+	return known("sbom", strings.Join(names, ", "), badge.Unknown)
+}
+
+// sbomName is how an SBOM format is written.
+func sbomName(f string) string {
+	switch f {
+	case snapshot.FormatSPDX:
+		return "SPDX"
+	case snapshot.FormatCycloneDX:
+		return "CycloneDX"
+	}
+	return "yes"
 }
 
 // maxListedPlatforms is the most platforms a platforms badge names; with

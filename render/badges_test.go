@@ -282,12 +282,19 @@ func TestBadgeKinds(t *testing.T) {
 	withAMD, withoutAMD := index(amd, arm, s390), index(arm, s390)
 	many := index(amd, arm, s390, platform("ppc64le", "idx", when, nil, nil, "a"))
 	artifact := &snapshot.Image{Digest: dg("artifact"), Kind: snapshot.KindArtifact, Size: 4321}
+	signed := &snapshot.Image{Digest: dg("signed"), Kind: snapshot.KindImage, Referrers: []snapshot.Referrer{
+		{Kind: snapshot.KindSignature, Format: snapshot.FormatNotation},
+		{Kind: snapshot.KindSignature, Format: snapshot.FormatCosign},
+		{Kind: snapshot.KindSignature, Format: snapshot.FormatCosign},
+		{Kind: snapshot.KindSBOM, Format: snapshot.FormatCycloneDX},
+	}, Attestations: []snapshot.Descriptor{{PredicateTypes: []string{"https://spdx.dev/Document", "https://slsa.dev/provenance/v0.2"}}}}
+	unknownSBOM := &snapshot.Image{Digest: dg("sbom"), Referrers: []snapshot.Referrer{{Kind: snapshot.KindSBOM}}}
 
 	tests := []struct {
 		kind string
 		im   *snapshot.Image
 		tag  string
-		want string // message; grey when "unknown" or "not given"
+		want string // message; grey when "unknown", "not given", "no" or "none"
 	}{
 		{"version", &img, "v2", "2.0.1"},
 		{"version", &schema, "old", "1.9"},
@@ -316,6 +323,12 @@ func TestBadgeKinds(t *testing.T) {
 		{"platforms", withAMD, "", "linux/amd64, linux/arm64, linux/s390x"},
 		{"platforms", many, "", "4"},
 		{"platforms", artifact, "", "unknown"},
+		{"signed", signed, "", "cosign, notation"},
+		{"signed", unknownSBOM, "", "no"},
+		{"signed", nil, "", "unknown"},
+		{"sbom", signed, "", "CycloneDX, SPDX"},
+		{"sbom", unknownSBOM, "", "yes"},
+		{"sbom", &img, "", "none"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.kind+"/"+tc.want, func(t *testing.T) {
@@ -330,7 +343,7 @@ func TestBadgeKinds(t *testing.T) {
 			}
 			b := k.draw(tc.im, tc.tag)
 			color := badgeColor
-			if tc.want == "unknown" || tc.want == "not given" {
+			if tc.want == "unknown" || tc.want == "not given" || tc.want == "no" || tc.want == "none" {
 				color = badge.DefaultColor
 			}
 			if want := (badge.Badge{Label: tc.kind, Message: tc.want, Color: color}); b != want {

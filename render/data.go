@@ -108,8 +108,12 @@ type RepoPage struct {
 	Truncated *Truncation
 	Failures  []FailureRow
 	Skipped   []SkippedRow
-	JSON      string
-	Badges    []BadgeView
+	// Unattached are the referrers and cosign tags whose content is not
+	// on an image page: tags of digests that are not images of the
+	// repository, and tag-schema tags the referrers API answered for.
+	Unattached []SkippedRow
+	JSON       string
+	Badges     []BadgeView
 	// SizeChart is the image size over time, nil with fewer than two
 	// tagged images of known creation time.
 	SizeChart *Chart
@@ -185,6 +189,8 @@ type HistoryRow struct {
 	// another image, "current" when its base is known to be current,
 	// else ""; BaseNote says it in a sentence.
 	Base, BaseNote string
+	// Markers say whether the image is signed, has an SBOM, provenance.
+	Markers []Marker
 }
 
 // ImagePage is the data of image.html.
@@ -206,10 +212,14 @@ type ImagePage struct {
 	// NormalRow).
 	Normalized []NormalRow
 	// SchemaKeys is set when Normalized holds a Label Schema key.
-	SchemaKeys        bool
-	Metadata          []MetaRow
-	Platforms         []PlatformView
-	Attestations      []Attestation
+	SchemaKeys   bool
+	Metadata     []MetaRow
+	Platforms    []PlatformView
+	Attestations []Attestation
+	// Supply are the signatures, SBOMs and attestations of the image;
+	// SupplyTruncated is set when the crawl kept only some referrers.
+	Supply            []SupplyRow
+	SupplyTruncated   *Truncation
 	ArtifactBlobs     []Blob
 	Subject           Link
 	BaseName, BaseRef string // from annotations, when not found in the snapshot

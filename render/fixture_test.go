@@ -93,8 +93,17 @@ func fixture() *snapshot.Snapshot {
 		Platforms: []snapshot.Platform{amd, arm},
 		Attestations: []snapshot.Descriptor{{
 			Digest: dg("attestation alpine-3.20"), MediaType: "application/vnd.oci.image.manifest.v1+json", Size: 840,
-			Annotations: map[string]string{"vnd.docker.reference.type": "attestation-manifest", "vnd.docker.reference.digest": arm.Digest},
+			Annotations:    map[string]string{"vnd.docker.reference.type": "attestation-manifest", "vnd.docker.reference.digest": arm.Digest},
+			PredicateTypes: []string{"https://slsa.dev/provenance/v0.2", "https://spdx.dev/Document"},
 		}},
+		Referrers: []snapshot.Referrer{
+			{Subject: dg("index alpine-3.20"), Digest: dg("cosign sig alpine-3.20"), MediaType: "application/vnd.oci.image.manifest.v1+json", Size: 512,
+				ArtifactType: snapshot.ArtifactCosignSig, Annotations: map[string]string{snapshot.KeyCreated: "2024-05-10T12:30:00Z"}, Created: day(10).Add(30 * time.Minute),
+				Kind: snapshot.KindSignature, Format: snapshot.FormatCosign, Source: snapshot.SourceAPI},
+			{Subject: arm.Digest, Digest: dg("notation sig alpine-3.20 arm64"), MediaType: "application/vnd.oci.image.manifest.v1+json", Size: 730,
+				ArtifactType: snapshot.ArtifactNotation, Kind: snapshot.KindSignature, Format: snapshot.FormatNotation, Source: snapshot.SourceTagSchema,
+				Tag: "sha256-" + arm.Digest[len("sha256:"):]},
+		},
 	}
 	base := snapshot.Repository{Name: "base/alpine", Images: []snapshot.Image{old, idx}}
 	base.Tags = tagsOf(old, idx)
@@ -127,6 +136,9 @@ func fixture() *snapshot.Snapshot {
 	// v1.0.0 was built FROM base/alpine:latest when latest was 3.19; it
 	// has moved to 3.20 since: a stale base.
 	api[0].Annotations = map[string]string{"org.opencontainers.image.base.name": "registry.example.test:5000/base/alpine:latest"}
+	api[2].Referrers = []snapshot.Referrer{{Subject: api[2].Digest, Digest: dg("sbom api-1.2.0"), MediaType: "application/vnd.oci.image.manifest.v1+json", Size: 610,
+		ArtifactType: "application/vnd.cyclonedx+json", Kind: snapshot.KindSBOM, Format: snapshot.FormatCycloneDX, Source: snapshot.SourceCosign,
+		Tag: "sha256-" + api[2].Digest[len("sha256:"):] + ".sbom"}}
 	apiRepo := snapshot.Repository{Name: "team-a/api", Images: api, Tags: tagsOf(api...)}
 
 	web := single("web", []string{"main"}, platform("amd64", "web", day(12), map[string]string{
@@ -150,9 +162,15 @@ func fixture() *snapshot.Snapshot {
 
 	evil := single("evil", []string{"latest"}, platform("amd64", "evil", day(5), hostileLabels(), []string{"SECRET=do-not-publish"}, "evil"))
 	evil.Annotations = map[string]string{"org.opencontainers.image.url": "javascript:alert(document.domain)"}
+	evil.Referrers = []snapshot.Referrer{{Subject: evil.Digest, Digest: dg("evil referrer"), MediaType: "application/vnd.oci.image.manifest.v1+json", Size: 99,
+		ArtifactType: `application/x"><script>alert("at")</script>`, Annotations: map[string]string{"<b>key</b>": `<img src=x onerror=alert("ann")>`},
+		Kind: snapshot.KindOther, Source: snapshot.SourceAPI}}
+	evil.ReferrersTruncated = &snapshot.Truncation{Limit: 1, Listed: 7}
 	evilRepo := snapshot.Repository{Name: "evil", Images: []snapshot.Image{evil}, Tags: tagsOf(evil)}
 	evilRepo.Tags = append(evilRepo.Tags, snapshot.Tag{Name: "<script>", Digest: evil.Digest})
 	evilRepo.Skipped = []snapshot.Skipped{{Name: "bad tag\u202e", Reason: "tag does not match the distribution grammar"}}
+	evilRepo.ReferrerTags = []snapshot.ReferrerTag{{Name: "sha256-" + dg("elsewhere")[len("sha256:"):] + ".sig", Subject: dg("elsewhere"),
+		Scheme: snapshot.SourceCosign, Note: "names a digest that is not an image of this repository: not read"}}
 
 	s, err := snapshot.Build(snapshot.Index{
 		Registry:  "registry.example.test:5000",

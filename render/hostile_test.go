@@ -45,7 +45,7 @@ func TestHostileTextIsInert(t *testing.T) {
 		"table": true, "caption": true, "thead": true, "tbody": true, "tr": true, "th": true, "td": true,
 		"code": true, "time": true, "button": true, "ul": true, "ol": true, "li": true, "dl": true, "dt": true, "dd": true,
 		"details": true, "summary": true, "strong": true, "em": true, "img": true, "label": true, "input": true, "output": true,
-		"pre": true, "blockquote": true, "hr": true, "br": true, "del": true,
+		"pre": true, "blockquote": true, "hr": true, "br": true, "del": true, "abbr": true,
 		// The lineage graph, inline SVG (chart.go).
 		"figure": true, "figcaption": true, "svg": true, "desc": true, "g": true, "rect": true, "line": true, "text": true,
 	}

@@ -61,6 +61,8 @@ func (r *renderer) imageData(ip *catalog.Image) (*ImagePage, error) {
 	for _, a := range im.Attestations {
 		d.Attestations = append(d.Attestations, attestation(a, d.Platforms))
 	}
+	d.Supply = supplyRows(im, d.Platforms)
+	d.SupplyTruncated = truncation(im.ReferrersTruncated)
 	for _, l := range im.Layers {
 		d.ArtifactBlobs = append(d.ArtifactBlobs, blob(l.Digest, l.MediaType, "", l.Size))
 	}

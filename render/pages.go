@@ -121,6 +121,7 @@ func (r *renderer) repoData(rp *catalog.Repo) (*RepoPage, error) {
 			Platforms:    platformSummary(im),
 			Version:      Link{Text: oneLine(ip.Label(snapshot.KeyVersion))},
 			Revision:     Link{Text: oneLine(snapshot.Truncate(rev, 12)), Href: commitURL(source, rev)},
+			Markers:      supplyMarkers(im),
 		})
 		row := &d.History[len(d.History)-1]
 		row.Base, row.BaseNote = r.historyBase(ip)
@@ -130,6 +131,11 @@ func (r *renderer) repoData(rp *catalog.Repo) (*RepoPage, error) {
 	d.Badges = r.repoBadges(rp)
 	d.Failures = failureRows(rp.Snap.Failures, rp.Name)
 	d.Skipped = skippedRows(rp.Snap.Skipped, rp.Name)
+	for _, rt := range rp.Snap.ReferrerTags {
+		if !rt.Attached {
+			d.Unattached = append(d.Unattached, SkippedRow{Repo: rp.Name, Name: oneLine(rt.Name), Reason: oneLine(rt.Note)})
+		}
+	}
 	return d, nil
 }
 

@@ -21,6 +21,7 @@ func (r *Repository) Normalize() {
 	}
 	SortFailures(r.Failures)
 	sortSkipped(r.Skipped)
+	slices.SortFunc(r.ReferrerTags, func(a, b ReferrerTag) int { return cmp.Compare(a.Name, b.Name) })
 }
 
 // Normalize sorts the index's lists, sets the schema version and converts
@@ -48,6 +49,16 @@ func (im *Image) normalize() {
 		im.Platforms[i].Config.normalize()
 	}
 	slices.SortFunc(im.Attestations, func(a, b Descriptor) int { return cmp.Compare(a.Digest, b.Digest) })
+	for i := range im.Attestations {
+		slices.Sort(im.Attestations[i].PredicateTypes)
+	}
+	slices.SortFunc(im.Referrers, func(a, b Referrer) int {
+		return cmp.Or(cmp.Compare(a.Subject, b.Subject), cmp.Compare(a.Digest, b.Digest))
+	})
+	for i := range im.Referrers {
+		im.Referrers[i].Created = utc(im.Referrers[i].Created)
+		slices.Sort(im.Referrers[i].PredicateTypes)
+	}
 }
 
 func (c *Config) normalize() {

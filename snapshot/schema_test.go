@@ -13,6 +13,7 @@ import (
 	"path/filepath"
 	"reflect"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -191,8 +192,20 @@ func features(s *snapshot.Snapshot) map[string]bool {
 				f["failure with status and digest"] = true
 			}
 		}
+		for _, rt := range r.ReferrerTags {
+			f["referrer tag attached "+strconv.FormatBool(rt.Attached)] = true
+		}
 		for _, im := range r.Images {
 			f["kind "+string(im.Kind)] = true
+			for _, ref := range im.Referrers {
+				f["referrer "+string(ref.Kind)] = true
+				f["referrer source "+ref.Source] = true
+			}
+			for _, a := range im.Attestations {
+				if len(a.PredicateTypes) > 0 {
+					f["predicate types"] = true
+				}
+			}
 			if len(im.Attestations) > 0 {
 				f["attestations"] = true
 			}
@@ -319,6 +332,24 @@ func TestSchemaValidatesRealSnapshots(t *testing.T) {
 			seen[k] = true
 		}
 	})
+	// The supply fixture on both registries: referrers by the API, the
+	// tag schema and cosign's tags, of every kind.
+	for name, reg := range map[string]func(testing.TB) *regtest.Registry{
+		"supply api":        func(tb testing.TB) *regtest.Registry { return regtest.NewGGCR(tb, regtest.WithReferrersAPI()) },
+		"supply tag schema": func(tb testing.TB) *regtest.Registry { return regtest.NewDistribution(tb) },
+	} {
+		t.Run(name, func(t *testing.T) {
+			r := reg(t)
+			if err := r.Populate(context.Background(), regtest.Supply(t)); err != nil {
+				t.Fatal(err)
+			}
+			snap, dir := crawlInto(t, r)
+			validateDir(t, s, dir)
+			for k := range features(snap) {
+				seen[k] = true
+			}
+		})
+	}
 	t.Run("examples", func(t *testing.T) {
 		reg := regtest.NewGGCR(t)
 		if err := examples.Populate(context.Background(), reg.Host); err != nil {
@@ -336,6 +367,9 @@ func TestSchemaValidatesRealSnapshots(t *testing.T) {
 		"variant", "full config", "exposed ports", "described summary", "summary with failures",
 		"index failure", "index skipped", "tag skipped", "index truncated", "tags truncated",
 		"failure catalog", "failure tags", "failure manifest", "failure config", "failure with status and digest",
+		"referrer signature", "referrer sbom", "referrer provenance", "referrer other",
+		"referrer source api", "referrer source tag-schema", "referrer source cosign",
+		"referrer tag attached true", "referrer tag attached false", "predicate types",
 	}
 	for _, w := range want {
 		if !seen[w] {
@@ -355,7 +389,7 @@ func TestSchemaRejects(t *testing.T) {
 		mtConf = "application/vnd.oci.image.config.v1+json"
 	)
 	validRepo := `{
-  "schemaVersion": 2, "name": "team-a/api",
+  "schemaVersion": 3, "name": "team-a/api",
   "tags": [{"name": "v1", "digest": "` + d1 + `"}],
   "images": [{
     "digest": "` + d1 + `", "mediaType": "` + mtOCI + `", "kind": "image", "tags": ["v1"],
@@ -365,14 +399,17 @@ func TestSchemaRejects(t *testing.T) {
       "config": {"digest": "` + d2 + `", "created": "2024-05-02T10:00:00.5Z", "diffIDs": ["` + d2 + `"],
         "history": [{"created": "2024-05-02T10:00:00Z", "createdBy": "RUN true", "emptyLayer": true}]},
       "layers": [{"digest": "` + d2 + `", "mediaType": "` + mtConf + `", "size": 10}]
-    }]
+    }],
+    "referrers": [{"subject": "` + d1 + `", "digest": "` + d2 + `", "mediaType": "` + mtOCI + `", "size": 5,
+      "artifactType": "application/spdx+json", "kind": "sbom", "format": "spdx", "source": "tag-schema", "tag": "sha256-1111"}]
   }],
+  "referrerTags": [{"name": "sha256-1111", "subject": "` + d1 + `", "scheme": "tag-schema", "attached": true}],
   "failures": [{"repo": "team-a/api", "tag": "v2", "digest": "` + d2 + `", "op": "config", "status": 404, "error": "not found"}],
   "skipped": [{"name": ".hidden", "reason": "invalid tag"}],
   "truncated": {"limit": 1, "listed": 100}
 }`
 	validIndex := `{
-  "schemaVersion": 2, "registry": "localhost:5000", "crawledAt": "2025-01-01T00:00:00Z",
+  "schemaVersion": 3, "registry": "localhost:5000", "crawledAt": "2025-01-01T00:00:00Z",
   "repositories": [{"name": "team-a/api", "path": "repos/team-a~api.json", "tags": 1, "images": 1,
     "defaultTag": "v1", "lastCreated": "2024-05-02T10:00:00.5Z", "size": 30, "failures": 1}],
   "failures": [{"op": "catalog", "status": 500, "error": "catalog page 2"}],
@@ -406,6 +443,9 @@ func TestSchemaRejects(t *testing.T) {
 		{"md5 digest", false, func(m map[string]any) { image(m)["digest"] = "md5:" + strings.Repeat("a", 32) }, "pattern"},
 
 		{"unknown kind", false, func(m map[string]any) { image(m)["kind"] = "helm" }, "enum"},
+		{"unknown referrer kind", false, func(m map[string]any) { image(m)["referrers"].([]any)[0].(map[string]any)["kind"] = "x" }, "enum"},
+		{"referrer without subject", false, func(m map[string]any) { delete(image(m)["referrers"].([]any)[0].(map[string]any), "subject") }, "required"},
+		{"unknown referrer tag scheme", false, func(m map[string]any) { m["referrerTags"].([]any)[0].(map[string]any)["scheme"] = "x" }, "enum"},
 		{"unknown failure op", true, func(m map[string]any) { m["failures"].([]any)[0].(map[string]any)["op"] = "blob" }, "enum"},
 		{"image with two platforms", false, func(m map[string]any) {
 			image(m)["platforms"] = append(image(m)["platforms"].([]any), platform(m))
@@ -510,6 +550,8 @@ func TestSchemaMatchesGoTypes(t *testing.T) {
 		{snapshot.History{}, def(s.repoDoc, "History")},
 		{snapshot.Layer{}, def(s.repoDoc, "Layer")},
 		{snapshot.Descriptor{}, def(s.repoDoc, "Descriptor")},
+		{snapshot.Referrer{}, def(s.repoDoc, "Referrer")},
+		{snapshot.ReferrerTag{}, def(s.repoDoc, "ReferrerTag")},
 		{snapshot.Failure{}, def(s.repoDoc, "Failure")},
 		{snapshot.Skipped{}, def(s.repoDoc, "Skipped")},
 	}

@@ -13,9 +13,11 @@ import "time"
 
 // SchemaVersion is the version of the snapshot format written by this
 // package. A breaking change to any type here bumps it. Readers also accept
-// version 1 (see [DecodeIndex] and [DecodeRepository]) and reject other
-// versions with [ErrSchemaVersion].
-const SchemaVersion = 2
+// versions 1 and 2 (see [DecodeIndex] and [DecodeRepository]) and reject other
+// versions with [ErrSchemaVersion]. Version 3 added the referrers of an
+// image ([Image.Referrers], [Repository.ReferrerTags]) and the predicate
+// types of attestation manifests ([Descriptor.PredicateTypes]).
+const SchemaVersion = 3
 
 // Index is the content of a snapshot's index.json.
 type Index struct {
@@ -97,6 +99,11 @@ type Repository struct {
 	// tags: only the first Limit tags (in byte order of those read) were
 	// crawled. nil when the tag list was read to its end.
 	Truncated *Truncation `json:"truncated,omitempty"`
+	// ReferrerTags are the tags that hold referrers rather than releases:
+	// the OCI referrers tag schema's "sha256-<hex>" and cosign's
+	// "sha256-<hex>.sig", ".att" and ".sbom". They are not in Tags; what
+	// they hold is in the Referrers of the image they name. Sorted by Name.
+	ReferrerTags []ReferrerTag `json:"referrerTags,omitempty"`
 }
 
 // Tag points a tag name at an image digest.
@@ -153,6 +160,14 @@ type Image struct {
 	Layers []Layer `json:"layers,omitempty"`
 	// Subject is the digest of the manifest an artifact refers to, if any.
 	Subject string `json:"subject,omitempty"`
+	// Referrers are the manifests that refer to this image or to one of
+	// its platforms (signatures, SBOMs, attestations), found with the
+	// registry's referrers API, the referrers tag schema or cosign's tags,
+	// sorted by Subject, Digest. Each digest appears once per subject.
+	Referrers []Referrer `json:"referrers,omitempty"`
+	// ReferrersTruncated is set when the image had more referrers than the
+	// crawl keeps: Limit were kept, Listed were read.
+	ReferrersTruncated *Truncation `json:"referrersTruncated,omitempty"`
 }
 
 // Platform is one runnable image manifest and its config.
@@ -215,6 +230,10 @@ type Descriptor struct {
 	Size         int64             `json:"size"`
 	ArtifactType string            `json:"artifactType,omitempty"`
 	Annotations  map[string]string `json:"annotations,omitempty"`
+	// PredicateTypes are the in-toto predicate types of the statements in
+	// a buildx attestation manifest, sorted and distinct; empty for other
+	// entries and when the crawl could not tell.
+	PredicateTypes []string `json:"predicateTypes,omitempty"`
 }
 
 // Failure records something that could not be crawled. The crawl goes on.
@@ -223,7 +242,8 @@ type Failure struct {
 	Repo   string `json:"repo,omitempty"`
 	Tag    string `json:"tag,omitempty"`
 	Digest string `json:"digest,omitempty"`
-	// Op is what was being done: "catalog", "tags", "manifest", "config".
+	// Op is what was being done: "catalog", "tags", "manifest", "config",
+	// "referrers".
 	Op string `json:"op"`
 	// Status is the HTTP status, when the registry answered with one.
 	Status int `json:"status,omitempty"`

@@ -43,8 +43,8 @@ func TestBadgesInBrowser(t *testing.T) {
 			t.Errorf("%s: %s", p, problem)
 		}
 		imgs := eval[[]badgeImageState](tb, badgeImages)
-		if len(imgs) != 8 {
-			t.Errorf("%s shows %d badges, want 8", p, len(imgs))
+		if len(imgs) != 10 {
+			t.Errorf("%s shows %d badges, want 10", p, len(imgs))
 		}
 		for _, i := range imgs {
 			if !i.Complete || strconv.Itoa(i.NaturalWidth) != i.Width || strconv.Itoa(i.NaturalHeight) != i.Height || i.NaturalWidth < 40 {

@@ -75,6 +75,7 @@ type crawlFlags struct {
 	timeout           time.Duration
 	deadline          time.Duration
 	maxTags, maxRepos int
+	referrersType     string
 	insecure          bool
 	plainHTTP         bool
 	username          string
@@ -94,6 +95,7 @@ func (f *crawlFlags) register(fs *pflag.FlagSet) {
 	fs.DurationVar(&f.deadline, "request-deadline", crawler.DefaultRequestDeadline, "per request attempt: longest time from connecting to the last body byte, however steadily bytes arrive (an attempt past it is retried; 0: the default)")
 	fs.IntVar(&f.maxTags, "max-tags", crawler.DefaultMaxTags, "list at most `N` tags per repository; the first N in byte order are crawled and the repository is marked truncated (0: no cap)")
 	fs.IntVar(&f.maxRepos, "max-repos", crawler.DefaultMaxRepos, "list at most `N` catalog entries; the first N in byte order are crawled and the index is marked truncated (0: no cap)")
+	fs.StringVar(&f.referrersType, "referrers-artifact-type", "", "keep only the signatures, SBOMs and attestations of this artifactType (`TYPE`, e.g. application/spdx+json)")
 	fs.BoolVar(&f.insecure, "insecure", false, "skip TLS certificate verification")
 	fs.BoolVar(&f.plainHTTP, "plain-http", false, "allow plain HTTP to a registry that is not on loopback")
 	fs.StringVar(&f.username, "username", "", "registry user name (with --password-stdin or "+envPassword+")")
@@ -126,7 +128,9 @@ func (f *crawlFlags) config(e *env, registry string) (crawler.Config, error) {
 		MaxTags:         noCap(f.maxTags),
 		MaxRepos:        noCap(f.maxRepos),
 		Insecure:        f.insecure,
-		PlainHTTP:       f.plainHTTP,
+
+		ReferrersArtifactType: f.referrersType,
+		PlainHTTP:             f.plainHTTP,
 	}
 	if f.reposFile != "" {
 		names, err := readReposFile(f.reposFile)

@@ -41,6 +41,9 @@ func NewDistribution(tb testing.TB, opts ...Option) *Registry {
 	tb.Helper()
 	quietDistribution()
 	o := applyOptions(opts)
+	if o.referrers {
+		tb.Fatal("regtest: the distribution registry has no referrers API")
+	}
 	pageSize := o.pageSize
 	if pageSize <= 0 {
 		pageSize = 1000

@@ -18,6 +18,20 @@ import (
 type Fixture struct {
 	// Repos is sorted by name.
 	Repos []Repo
+	// Referrers are manifests with a subject pushed by digest after the
+	// tags, in order; a registry without the referrers API gets the
+	// referrers tag schema's fallback tags from the push (as
+	// go-containerregistry writes them).
+	Referrers []Referrer
+}
+
+// Referrer is a manifest with a subject, pushed by digest to Repo.
+type Referrer struct {
+	Repo string
+	// Raw is the manifest and its blobs.
+	Raw RawManifest
+	// Digest is the manifest's digest.
+	Digest v1.Hash
 }
 
 // Repo is one repository of a Fixture.
@@ -113,6 +127,10 @@ func (f *Fixture) Aliases(repo string) map[v1.Hash][]string {
 type Stats struct {
 	// Repos and Tags count repositories and tags (aliases included).
 	Repos, Tags int
+	// ReferrerTags counts the tags among Tags that are referrers tag schema
+	// or cosign tags ("sha256-<hex>", with ".sig", ".att" or ".sbom"),
+	// which a crawler does not treat as releases.
+	ReferrerTags int
 	// Manifests counts distinct manifest digests across all repositories,
 	// index children (attestation manifests included) and raw manifests
 	// included.
@@ -143,6 +161,9 @@ func (f *Fixture) Stats() (Stats, error) {
 		s.Tags += len(r.Tags)
 		for _, t := range r.Tags {
 			manifests[t.Digest] = true
+			if IsReferrerTag(t.Name) {
+				s.ReferrerTags++
+			}
 			switch {
 			case t.Image != nil:
 				if err := addImage(t.Image); err != nil {
@@ -172,7 +193,7 @@ func (f *Fixture) Stats() (Stats, error) {
 // WithoutSchema1 returns a copy of f without the schema1 tags (and without
 // repositories left empty), for registries that refuse schema1.
 func (f *Fixture) WithoutSchema1() *Fixture {
-	out := &Fixture{}
+	out := &Fixture{Referrers: f.Referrers}
 	for _, r := range f.Repos {
 		var tags []Tag
 		for _, t := range r.Tags {
@@ -190,7 +211,7 @@ func (f *Fixture) WithoutSchema1() *Fixture {
 // Push writes f to the registry at host ("127.0.0.1:PORT"; plain HTTP),
 // with opts for auth and transport. Images and indexes go up in one
 // remote.MultiWrite, so shared blobs are uploaded once per repository.
-func (f *Fixture) Push(ctx context.Context, host string, opts ...remote.Option) error {
+func (f *Fixture) Push(ctx context.Context, host string, opts ...remote.Option) (err error) {
 	opts = append(slices.Clone(opts), remote.WithContext(ctx))
 	todo := make(map[name.Reference]remote.Taggable)
 	for _, r := range f.Repos {
@@ -213,6 +234,11 @@ func (f *Fixture) Push(ctx context.Context, host string, opts ...remote.Option) 
 		}
 	}
 	// Raw indexes go last: a registry checks that their children exist.
+	defer func() {
+		if err == nil {
+			err = f.pushReferrers(ctx, host, opts)
+		}
+	}()
 	for _, indexes := range []bool{false, true} {
 		for _, r := range f.Repos {
 			for _, t := range r.Tags {
@@ -226,6 +252,47 @@ func (f *Fixture) Push(ctx context.Context, host string, opts ...remote.Option) 
 		}
 	}
 	return nil
+}
+
+// pushReferrers pushes the referrers one by one: go-containerregistry's
+// update of a fallback tag reads and rewrites it, so concurrent pushes
+// would lose entries.
+func (f *Fixture) pushReferrers(ctx context.Context, host string, opts []remote.Option) error {
+	for _, r := range f.Referrers {
+		ref, err := name.NewDigest(host+"/"+r.Repo+"@"+r.Digest.String(), name.Insecure)
+		if err != nil {
+			return fmt.Errorf("fixture referrer %s@%s: %w", r.Repo, r.Digest, err)
+		}
+		for _, b := range r.Raw.Blobs {
+			if err := remote.WriteLayer(ref.Context(), b, opts...); err != nil {
+				return fmt.Errorf("push blob for %s@%s: %w", r.Repo, r.Digest, err)
+			}
+		}
+		if err := remote.Put(ref, rawTaggable{&r.Raw}, opts...); err != nil {
+			return fmt.Errorf("push referrer %s@%s: %w", r.Repo, r.Digest, err)
+		}
+	}
+	return ctx.Err()
+}
+
+// IsReferrerTag reports whether tag is a referrers tag schema tag
+// ("sha256-" and 64 lower-case hex digits) or one of cosign's (the same
+// with ".sig", ".att" or ".sbom").
+func IsReferrerTag(tag string) bool {
+	rest, ok := strings.CutPrefix(tag, "sha256-")
+	if !ok || len(rest) < 64 {
+		return false
+	}
+	for _, c := range rest[:64] {
+		if (c < '0' || c > '9') && (c < 'a' || c > 'f') {
+			return false
+		}
+	}
+	switch rest[64:] {
+	case "", ".sig", ".att", ".sbom":
+		return true
+	}
+	return false
 }
 
 func pushRaw(host, repo string, t Tag, opts []remote.Option) error {

@@ -205,8 +205,9 @@ func TestStandardFacts(t *testing.T) {
 			t.Fatal(err)
 		}
 		// 2 base + 2×(index + 3 images + 3 attestations) + 2 cli + worker +
-		// (list + 2) + chart + schema1 + artifact + referrers index.
-		want := Stats{Repos: 7, Tags: 18, Manifests: 2 + 14 + 2 + 1 + 3 + 4, Configs: 2 + 12 + 2 + 1 + 2}
+		// (list + 2) + chart + schema1 + artifact + referrers index; the
+		// artifact and the referrers index are referrers tags.
+		want := Stats{Repos: 7, Tags: 18, ReferrerTags: 2, Manifests: 2 + 14 + 2 + 1 + 3 + 4, Configs: 2 + 12 + 2 + 1 + 2}
 		if s != want {
 			t.Errorf("Stats = %+v, want %+v", s, want)
 		}

@@ -41,9 +41,10 @@ type Registry struct {
 type Option func(*options)
 
 type options struct {
-	wrap     func(http.Handler) http.Handler
-	auth     authMode
-	pageSize int
+	wrap      func(http.Handler) http.Handler
+	auth      authMode
+	pageSize  int
+	referrers bool
 }
 
 type authMode int
@@ -81,6 +82,17 @@ func WithPageSize(n int) Option {
 	return func(o *options) { o.pageSize = n }
 }
 
+// WithReferrersAPI makes NewGGCR serve the OCI 1.1 referrers API
+// (go-containerregistry's registry.WithReferrersSupport), which it does not
+// by default. Its quirks: the listing is in random order, never paginated,
+// ignores the artifactType filter, and gives each referrer's config media
+// type as its artifactType, not the manifest's artifactType. The
+// distribution registry (v3.1) has no referrers API: pushes of manifests
+// with a subject write the referrers tag schema's fallback tag there.
+func WithReferrersAPI() Option {
+	return func(o *options) { o.referrers = true }
+}
+
 // Test credentials: fixed and distinctive, so that a test can search logs,
 // errors and snapshots for them.
 const (
@@ -100,7 +112,7 @@ func NewGGCR(tb testing.TB, opts ...Option) *Registry {
 	if o.auth != authNone || o.pageSize != 0 {
 		tb.Fatal("regtest: go-containerregistry's registry supports neither auth nor page sizes")
 	}
-	h := registry.New(registry.Logger(log.New(io.Discard, "", 0)))
+	h := registry.New(registry.Logger(log.New(io.Discard, "", 0)), registry.WithReferrersSupport(o.referrers))
 	r := newRegistry(tb, h, o)
 	r.schema1 = true
 	return r

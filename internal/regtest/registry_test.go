@@ -1,6 +1,8 @@
 package regtest
 
 import (
+	"context"
+	"net/http"
 	"slices"
 	"testing"
 	"time"
@@ -93,5 +95,35 @@ func TestRetryingClientRecovers(t *testing.T) {
 	checkServes(t, reg, fx, fast)
 	if reg.Faults.Injected(FaultStatus) == 0 || reg.Faults.Injected(FaultReset) == 0 {
 		t.Errorf("faults not injected: status %d, reset %d", reg.Faults.Injected(FaultStatus), reg.Faults.Injected(FaultReset))
+	}
+}
+
+// TestReferrersAPIOption: NewGGCR serves the referrers API only with
+// WithReferrersAPI, and the Counter sees its requests as RouteReferrers.
+func TestReferrersAPIOption(t *testing.T) {
+	t.Parallel()
+	const path = "/v2/sec/app/referrers/sha256:0000000000000000000000000000000000000000000000000000000000000000"
+	for _, tt := range []struct {
+		name string
+		opts []Option
+		want int
+	}{
+		{"default", nil, http.StatusNotFound},
+		{"with the API", []Option{WithReferrersAPI()}, http.StatusOK},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			reg := NewGGCR(t, tt.opts...)
+			if err := reg.Populate(context.Background(), Supply(t)); err != nil {
+				t.Fatal(err)
+			}
+			resp, err := http.Get(reg.URL + path)
+			if err != nil {
+				t.Fatal(err)
+			}
+			resp.Body.Close()
+			if resp.StatusCode != tt.want || reg.Counter.Get(RouteReferrers) != 1 {
+				t.Errorf("status %d, want %d; %s", resp.StatusCode, tt.want, reg.Counter)
+			}
+		})
 	}
 }

@@ -12,7 +12,7 @@ type Route int
 // The routes of the OCI distribution API that a crawler uses, plus the token
 // endpoint and the writes a push makes.
 const (
-	// RouteOther is any request that fits no other route (e.g. referrers).
+	// RouteOther is any request that fits no other route.
 	RouteOther Route = iota
 	// RouteBase is the API version check GET/HEAD /v2/.
 	RouteBase
@@ -28,6 +28,8 @@ const (
 	RouteBlobGet
 	// RouteBlobHead is HEAD /v2/<name>/blobs/<digest>.
 	RouteBlobHead
+	// RouteReferrers is GET /v2/<name>/referrers/<digest> (OCI 1.1).
+	RouteReferrers
 	// RouteToken is any request to the bearer token server.
 	RouteToken
 	// RouteWrite is a push: POST, PUT, PATCH or DELETE under /v2/.
@@ -43,6 +45,7 @@ var routeNames = [...]string{
 	RouteManifestHead: "manifest-head",
 	RouteBlobGet:      "blob-get",
 	RouteBlobHead:     "blob-head",
+	RouteReferrers:    "referrers",
 	RouteToken:        "token",
 	RouteWrite:        "write",
 }
@@ -57,7 +60,7 @@ func (r Route) String() string {
 
 // readRoutes are the routes a rule with no Routes matches: everything a
 // crawler does, nothing a push does.
-var readRoutes = []Route{RouteBase, RouteCatalog, RouteTags, RouteManifestGet, RouteManifestHead, RouteBlobGet, RouteBlobHead, RouteToken}
+var readRoutes = []Route{RouteBase, RouteCatalog, RouteTags, RouteManifestGet, RouteManifestHead, RouteBlobGet, RouteBlobHead, RouteReferrers, RouteToken}
 
 // classify tells the route of a request to the registry (never RouteToken:
 // the token server marks its own requests).
@@ -88,6 +91,8 @@ func classify(r *http.Request) Route {
 	switch {
 	case elems[n-2] == "tags" && elems[n-1] == "list" && r.Method == http.MethodGet:
 		return RouteTags
+	case elems[n-2] == "referrers" && r.Method == http.MethodGet:
+		return RouteReferrers
 	case elems[n-2] == "manifests" && r.Method == http.MethodGet:
 		return RouteManifestGet
 	case elems[n-2] == "manifests":
