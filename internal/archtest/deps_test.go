@@ -53,13 +53,15 @@ var allow = map[string]rule{
 	"pipeline": {pkgs: []string{"crawler", "snapshot", "catalog", "render", "internal/sitefs"}, third: []string{errgroup}},
 	// Flags, configs, exit codes; the demo pushes example images to an
 	// in-process registry.
-	"cmd/regcat": {pkgs: []string{"pipeline", "crawler", "snapshot", "catalog", "render", "render/badge", "examples"},
+	"cmd/regcat": {pkgs: []string{"pipeline", "refresh", "crawler", "snapshot", "catalog", "render", "render/badge", "examples"},
 		third: []string{ggcr + "/pkg/authn", ggcr + "/pkg/registry", "github.com/spf13/cobra", "github.com/spf13/pflag", errgroup, "golang.org/x/term"}},
 	// The example images of the demo and the tests, built with
 	// go-containerregistry.
 	"examples": {pkgs: []string{"snapshot"}, third: []string{ggcr}},
 	// Test helpers: in-process registries and fault injection.
-	"internal/regtest":  {pkgs: []string{"snapshot", "examples"}, third: []string{ggcr, distribution, "github.com/sirupsen/logrus", "golang.org/x/crypto"}},
+	"internal/regtest": {pkgs: []string{"snapshot", "examples"}, third: []string{ggcr, distribution, "github.com/sirupsen/logrus", "golang.org/x/crypto"}},
+	// The webhook-driven refresh of serve: hooks, queue, pipeline runs.
+	"refresh":           {pkgs: []string{"pipeline", "snapshot", "render"}},
 	"internal/archtest": {},
 }
 

@@ -44,6 +44,7 @@ type options struct {
 	wrap     func(http.Handler) http.Handler
 	auth     authMode
 	pageSize int
+	notify   []Endpoint
 }
 
 type authMode int
