@@ -13,9 +13,10 @@ import "time"
 
 // SchemaVersion is the version of the snapshot format written by this
 // package. A breaking change to any type here bumps it. Readers also accept
-// version 1 (see [DecodeIndex] and [DecodeRepository]) and reject other
-// versions with [ErrSchemaVersion].
-const SchemaVersion = 2
+// versions 1 and 2 (see [DecodeIndex] and [DecodeRepository]) and reject
+// other versions with [ErrSchemaVersion]. Version 3 added the change log
+// (package changes) beside the snapshot's files.
+const SchemaVersion = 3
 
 // Index is the content of a snapshot's index.json.
 type Index struct {

@@ -36,6 +36,9 @@ var allow = map[string]rule{
 	// The contract: standard library only, and its directory writer.
 	"snapshot":        {pkgs: []string{"internal/sitefs"}},
 	"internal/sitefs": {},
+	// What changed between two snapshots, and the change log kept with
+	// them: snapshots alone.
+	"changes": {pkgs: []string{"snapshot"}},
 	// The read-only model every output reads: built from snapshots alone.
 	"catalog": {pkgs: []string{"snapshot"}},
 	// Registries, HTTP, auth; never HTML.
