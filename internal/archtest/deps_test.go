@@ -63,6 +63,8 @@ var allow = map[string]rule{
 	"examples": {pkgs: []string{"snapshot"}, third: []string{ggcr}},
 	// Test helpers: in-process registries and fault injection.
 	"internal/regtest": {pkgs: []string{"snapshot", "examples"}, third: []string{ggcr, distribution, "github.com/sirupsen/logrus", "golang.org/x/crypto"}},
+	// Change notifications: webhooks POSTed after a run that changed something.
+	"notify": {pkgs: []string{"changes"}, third: []string{errgroup}},
 	// The webhook-driven refresh of serve: hooks, queue, pipeline runs.
 	"refresh":           {pkgs: []string{"pipeline", "snapshot", "render"}},
 	"internal/archtest": {},
@@ -163,6 +165,8 @@ func TestBoundaries(t *testing.T) {
 		{pkg: "assets", only: []string{}},
 		{pkg: "catalog", forbidden: []string{module + "/crawler", module + "/render", ggcr, distribution}},
 		{pkg: "render", forbidden: []string{module + "/crawler", module + "/pipeline", ggcr, distribution}},
+		// Notifications never reach the registry's credentials or client.
+		{pkg: "notify", forbidden: []string{module + "/crawler", module + "/pipeline", ggcr}},
 		{pkg: "crawler", forbidden: []string{module + "/render", module + "/catalog", "html/template", "github.com/yuin/goldmark", "github.com/tdewolff/minify"}},
 	}
 	for _, tt := range tests {
