@@ -281,7 +281,8 @@ func workerDigest(t *testing.T, s *servedRefresh) string {
 func TestServeRefreshRejects(t *testing.T) {
 	hermetic(t)
 	reg, _ := startRegistry(t)
-	s := startServeRefresh(t, reg)
+	published := filepath.Join(t.TempDir(), "published")
+	s := startServeRefresh(t, reg, "--on-publish", `printf '[%s] %s\n' "$REGCAT_REPOSITORIES" "$(cat "$REGCAT_SITE/index.html" | wc -c)" >> `+published+`; exit 3`)
 	reg.Counter.Reset()
 	big := strings.Repeat(" ", refresh.MaxBody+1)
 	tests := []struct {
@@ -343,7 +344,49 @@ func TestServeRefreshRejects(t *testing.T) {
 	if got := reg.Counter.Repos(); !slices.Equal(got, []string{"base/os", "team-a/api"}) {
 		t.Errorf("requests were about %v", got)
 	}
+	// --on-publish ran after each refresh, with the site in place; its
+	// exit status is reported.
+	b, err := os.ReadFile(published)
+	if err != nil {
+		t.Fatal(err)
+	}
+	lines := strings.Split(strings.TrimSpace(string(b)), "\n")
+	if len(lines) != 2 || !strings.HasPrefix(lines[0], "[] ") || !strings.HasPrefix(lines[1], "[base/os team-a/api] ") || strings.HasSuffix(lines[1], " 0") {
+		t.Errorf("--on-publish wrote %q", lines)
+	}
+	if st.Last.Publish != "exit status 3" || !strings.Contains(s.stderr.String(), "on-publish command failed") {
+		t.Errorf("publish outcome %q; log:\n%s", st.Last.Publish, s.stderr)
+	}
 	if strings.Contains(s.stderr.String(), testHookToken) {
 		t.Error("the hook token appears in the log")
+	}
+}
+
+func TestServeRefreshUsage(t *testing.T) {
+	hermetic(t)
+	dir := t.TempDir()
+	empty := filepath.Join(dir, "empty")
+	if err := os.WriteFile(empty, []byte(" \n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		name string
+		args []string
+		msg  string
+	}{
+		{"refresh flag without --refresh", []string{"serve", "--debounce", "1s"}, "--debounce: only with --refresh"},
+		{"crawl flag without --refresh", []string{"serve", "--base-url", "https://x/"}, "--base-url: only with --refresh"},
+		{"no token file", []string{"serve", "--refresh", "127.0.0.1:9"}, "--refresh needs --hook-token-file"},
+		{"empty token file", []string{"serve", "--refresh", "127.0.0.1:9", "--hook-token-file", empty}, "empty"},
+		{"missing token file", []string{"serve", "--refresh", "127.0.0.1:9", "--hook-token-file", filepath.Join(dir, "none")}, "no such file"},
+		{"full", []string{"serve", "--refresh", "127.0.0.1:9", "--hook-token-file", "serve_refresh_test.go", "--full"}, "cannot be full"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			code, stderr := runCLI(t, "", tt.args...)
+			if code != exitUsage || !strings.Contains(stderr, tt.msg) {
+				t.Errorf("exit %d, stderr %q; want %d and %q", code, stderr, exitUsage, tt.msg)
+			}
+		})
 	}
 }
