@@ -189,9 +189,11 @@ func (c *Config) client() *http.Client {
 	}
 }
 
-func (c *Config) timeout() time.Duration       { return orDefault(c.Timeout, DefaultTimeout) }
-func (c *Config) backoff() time.Duration       { return orDefault(c.Backoff, DefaultBackoff) }
-func (c *Config) maxRetryAfter() time.Duration { return orDefault(c.MaxRetryAfter, DefaultMaxRetryAfter) }
+func (c *Config) timeout() time.Duration { return orDefault(c.Timeout, DefaultTimeout) }
+func (c *Config) backoff() time.Duration { return orDefault(c.Backoff, DefaultBackoff) }
+func (c *Config) maxRetryAfter() time.Duration {
+	return orDefault(c.MaxRetryAfter, DefaultMaxRetryAfter)
+}
 
 func orDefault(d, def time.Duration) time.Duration {
 	if d == 0 {
