@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -199,6 +200,16 @@ func TestServeRefreshFromRegistryNotifications(t *testing.T) {
 		t.Fatalf("first refresh: GET r/base~os/ = %d", code)
 	}
 	refreshes := s.status(t).Refreshes
+	// A reader during the refreshes gets whole pages only.
+	readerCtx, stopReader := context.WithCancel(context.Background())
+	readerDone := make(chan string, 1)
+	go func() { readerDone <- readWhileRefreshing(readerCtx, s.url+"r/base~os/") }()
+	defer func() {
+		stopReader()
+		if bad := <-readerDone; bad != "" {
+			t.Errorf("a reader during the refreshes got %s", bad)
+		}
+	}()
 
 	fresh := regtest.Large(t, 3, 1).Repos
 	steps := []struct {
@@ -327,17 +338,25 @@ func TestServeRefreshRejects(t *testing.T) {
 		t.Errorf("rejected hooks made %d registry requests (%s)", n, reg.Counter)
 	}
 
-	// The token in the query, a Docker Hub body: one refresh of both.
-	body := `{"push_data":{"tag":"latest"},"repository":{"repo_name":"team-a/api","name":"api","namespace":"team-a"}}`
-	resp, err := http.Post(s.url+"-/hooks/refresh?repo=base/os&token="+testHookToken, "application/json", strings.NewReader(body))
-	if err != nil {
-		t.Fatal(err)
-	}
-	resp.Body.Close()
-	if resp.StatusCode != http.StatusAccepted {
-		t.Fatalf("status %d, want 202", resp.StatusCode)
+	// The token in the query with ?repo=, then a Docker Hub body, within
+	// one debounce window: one refresh of both.
+	for _, req := range []struct{ query, body string }{
+		{"?repo=base/os&token=" + testHookToken, ""},
+		{"?token=" + testHookToken, `{"push_data":{"tag":"latest"},"repository":{"repo_name":"team-a/api","name":"api","namespace":"team-a"}}`},
+	} {
+		resp, err := http.Post(s.url+"-/hooks/refresh"+req.query, "application/json", strings.NewReader(req.body))
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusAccepted {
+			t.Fatalf("status %d, want 202", resp.StatusCode)
+		}
 	}
 	st := s.waitIdle(t, 2)
+	if st.Refreshes != 2 {
+		t.Errorf("%d refreshes, want the first and one for both requests", st.Refreshes)
+	}
 	if want := []string{"base/os", "team-a/api"}; !slices.Equal(st.Last.Repositories, want) || st.Last.All {
 		t.Errorf("refreshed %+v, want %v", st.Last.Batch, want)
 	}
@@ -389,4 +408,32 @@ func TestServeRefreshUsage(t *testing.T) {
 			}
 		})
 	}
+}
+
+// readWhileRefreshing GETs u until ctx is done and returns what was
+// wrong with the first bad answer: a status other than 200 or a page that
+// does not end with </html>; "" when every answer was whole.
+func readWhileRefreshing(ctx context.Context, u string) string {
+	for n := 0; ctx.Err() == nil; n++ {
+		req, _ := http.NewRequestWithContext(ctx, http.MethodGet, u, nil)
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			if ctx.Err() != nil {
+				break
+			}
+			return err.Error()
+		}
+		b, err := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		switch {
+		case err != nil && ctx.Err() != nil:
+		case err != nil:
+			return err.Error()
+		case resp.StatusCode != http.StatusOK:
+			return fmt.Sprintf("status %d at request %d", resp.StatusCode, n)
+		case !strings.HasSuffix(strings.TrimSpace(string(b)), "</html>"):
+			return fmt.Sprintf("a partial page at request %d", n)
+		}
+	}
+	return ""
 }
