@@ -38,7 +38,7 @@ exit code is 3.
 			if err != nil {
 				return err
 			}
-			return runPipeline(cmd.Context(), e, pipeline.Config{SnapshotDir: snapDir, Crawl: &ccfg, Full: cf.full, Render: &rcfg})
+			return runPipeline(cmd.Context(), e, pipeline.Config{SnapshotDir: snapDir, Crawl: &ccfg, Full: cf.full, History: cf.history, Render: &rcfg})
 		},
 	}
 	cmd.Flags().StringVarP(&snapDir, "snapshot", "s", "snapshot", "snapshot `directory` to read (incremental) and replace")

@@ -40,7 +40,7 @@ var allow = map[string]rule{
 	// them: snapshots alone.
 	"changes": {pkgs: []string{"snapshot"}},
 	// The read-only model every output reads: built from snapshots alone.
-	"catalog": {pkgs: []string{"snapshot"}},
+	"catalog": {pkgs: []string{"snapshot", "changes"}},
 	// Registries, HTTP, auth; never HTML.
 	"crawler": {pkgs: []string{"snapshot", "crawler/reghttp"}, third: []string{ggcr, errgroup},
 		forbidStd: []string{"html/template"}},
@@ -48,15 +48,15 @@ var allow = map[string]rule{
 	"crawler/reghttp": {pkgs: []string{"snapshot"}, third: []string{ggcr}, forbidStd: []string{"html/template"}},
 	// Pages, badges, API: knows snapshots and the catalog, nothing of
 	// registries or the network client.
-	"render":       {pkgs: []string{"snapshot", "catalog", "templates", "assets", "render/badge", "internal/sitefs"}, third: []string{"github.com/yuin/goldmark", "github.com/tdewolff/minify", errgroup}},
+	"render":       {pkgs: []string{"snapshot", "changes", "catalog", "templates", "assets", "render/badge", "internal/sitefs"}, third: []string{"github.com/yuin/goldmark", "github.com/tdewolff/minify", errgroup}},
 	"render/badge": {},
 	"templates":    {},
 	"assets":       {},
 	// crawl → snapshot → catalog → render as one unit.
-	"pipeline": {pkgs: []string{"crawler", "snapshot", "catalog", "render", "internal/sitefs"}, third: []string{errgroup}},
+	"pipeline": {pkgs: []string{"crawler", "snapshot", "changes", "catalog", "render", "internal/sitefs"}, third: []string{errgroup}},
 	// Flags, configs, exit codes; the demo pushes example images to an
 	// in-process registry.
-	"cmd/regcat": {pkgs: []string{"pipeline", "refresh", "crawler", "snapshot", "catalog", "render", "render/badge", "examples"},
+	"cmd/regcat": {pkgs: []string{"pipeline", "refresh", "crawler", "snapshot", "changes", "catalog", "render", "render/badge", "examples"},
 		third: []string{ggcr + "/pkg/authn", ggcr + "/pkg/registry", "github.com/spf13/cobra", "github.com/spf13/pflag", errgroup, "golang.org/x/term"}},
 	// The example images of the demo and the tests, built with
 	// go-containerregistry.
