@@ -31,6 +31,7 @@ import (
 
 	"github.com/regcat/regcat/changes"
 	"github.com/regcat/regcat/crawler"
+	"github.com/regcat/regcat/notify"
 	"github.com/regcat/regcat/render"
 	"github.com/regcat/regcat/snapshot"
 )
@@ -56,6 +57,12 @@ type Config struct {
 	// Render configures the render. nil means no site is rendered.
 	// Render.Logger, when nil, is Logger.
 	Render *render.Config
+	// Notify says whom to tell of the run's changes: once a crawl with a
+	// non-empty change set has replaced the site and the snapshot, its
+	// message (notify.FromChanges) is sent to Notify.URLs with
+	// notify.Send, whose failures are logged and never fail the run.
+	// Notify.Logger, when nil, is Logger. The zero value notifies nobody.
+	Notify notify.Config
 	// Logger receives the run's records. nil discards them.
 	Logger *slog.Logger
 	// Progress, when set, receives the crawl's running counts, with the
@@ -122,6 +129,9 @@ func (c *Config) Validate() error {
 			errs = append(errs, err)
 		}
 	}
+	if err := c.Notify.Validate(); err != nil {
+		errs = append(errs, err)
+	}
 	return errors.Join(errs...)
 }
 
@@ -143,6 +153,8 @@ type Result struct {
 	// (empty when nothing did); nil without Crawl, or when there was no
 	// previous snapshot to compare with.
 	Changes *changes.Set
+	// Notified counts the notifications of the run's changes.
+	Notified notify.Stats
 }
 
 // PartialError is the error of a run that completed, replaced the snapshot
@@ -284,12 +296,25 @@ func Run(ctx context.Context, cfg Config) (Result, error) {
 			return res, fmt.Errorf("write snapshot: %w", err)
 		}
 		log.Debug("snapshot written", "snapshot", cfg.SnapshotDir)
+		res.Notified = sendNotifications(ctx, cfg.Notify, res.Changes, log)
 	}
 
 	if res.Failures > 0 || res.Render.Skipped > 0 {
 		return res, &PartialError{Failures: res.Failures, Skipped: res.Render.Skipped, SnapshotDir: cfg.SnapshotDir}
 	}
 	return res, nil
+}
+
+// sendNotifications tells cfg's URLs of set, unless it is empty.
+func sendNotifications(ctx context.Context, cfg notify.Config, set *changes.Set, log *slog.Logger) notify.Stats {
+	m := notify.FromChanges(set)
+	if m == nil || len(cfg.URLs) == 0 {
+		return notify.Stats{}
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = log
+	}
+	return notify.Send(ctx, cfg, m)
 }
 
 // previous returns the snapshot in dir to crawl incrementally from and

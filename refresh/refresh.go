@@ -159,6 +159,14 @@ type Report struct {
 	Repos    int `json:"repos"`
 	Requests int `json:"requests"`
 	Reused   int `json:"reused"`
+	// Changes is the one-line summary of the refresh's change set, "no
+	// changes" when nothing changed; absent when there was no previous
+	// snapshot to compare with, or the refresh failed.
+	Changes string `json:"changes,omitempty"`
+	// Notified and NotifyFailed count the notification URLs told of the
+	// changes, and those that could not be.
+	Notified     int `json:"notified"`
+	NotifyFailed int `json:"notifyFailed"`
 	// Publish is the exit status of Config.OnPublish: "" when it did not
 	// run, "ok", or its error.
 	Publish string `json:"publish,omitempty"`
@@ -317,7 +325,11 @@ func (r *Refresher) refresh(ctx context.Context, b Batch) *Report {
 		}
 		return rep
 	}
-	r.log.Info("refreshed", "all", b.All, "repos", b.Repositories, "result", rep.Result,
+	if res.Changes != nil {
+		rep.Changes = res.Changes.Summary()
+	}
+	rep.Notified, rep.NotifyFailed = res.Notified.Delivered, res.Notified.Failed
+	r.log.Info("refreshed", "all", b.All, "repos", b.Repositories, "result", rep.Result, "changes", rep.Changes,
 		"requests", rep.Requests, "elapsed", rep.Finished.Sub(rep.Started).Round(time.Millisecond))
 	rep.Publish = r.publish(ctx, b)
 	return rep

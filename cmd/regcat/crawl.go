@@ -30,6 +30,7 @@ const maxReposFile = 16 << 20
 func newCrawlCmd(e *env) *cobra.Command {
 	var (
 		f   crawlFlags
+		nf  notifyFlags
 		dir string
 	)
 	cmd := &cobra.Command{
@@ -57,11 +58,16 @@ config.json and its credential helpers, then anonymous.
 			if err != nil {
 				return err
 			}
-			return runPipeline(cmd.Context(), e, pipeline.Config{SnapshotDir: dir, Crawl: &cfg, Full: f.full, History: f.history})
+			ncfg, err := nf.config()
+			if err != nil {
+				return err
+			}
+			return runPipeline(cmd.Context(), e, pipeline.Config{SnapshotDir: dir, Crawl: &cfg, Full: f.full, History: f.history, Notify: ncfg})
 		},
 	}
 	cmd.Flags().StringVar(&dir, "snapshot", "snapshot", "snapshot directory to read (incremental) and replace")
 	f.register(cmd.Flags())
+	nf.register(cmd.Flags())
 	return cmd
 }
 

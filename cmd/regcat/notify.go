@@ -24,8 +24,8 @@ func (f *notifyFlags) register(fs *pflag.FlagSet) {
 // config returns the notification configuration; an unreadable secret
 // file is a usage error, the URLs are checked by notify.Config.Validate
 // (through pipeline.Config.Validate).
-func (f *notifyFlags) config(e *env) (notify.Config, error) {
-	cfg := notify.Config{URLs: f.urls, Logger: e.logger()}
+func (f *notifyFlags) config() (notify.Config, error) {
+	cfg := notify.Config{URLs: f.urls}
 	if f.secretFile == "" {
 		return cfg, nil
 	}

@@ -29,6 +29,7 @@ func newServeCmd(e *env) *cobra.Command {
 		cf   crawlFlags
 		rf   renderFlags
 		sf   serveFlags
+		nf   notifyFlags
 		addr = defaultServeAddr
 	)
 	cmd := &cobra.Command{
@@ -63,7 +64,7 @@ It starts with a refresh of the whole registry. It takes the flags of build.
 				}
 				return serveSite(cmd.Context(), e, rf.out, addr, ready)
 			}
-			cfg, err := sf.config(e, &cf, &rf)
+			cfg, err := sf.config(e, &cf, &rf, &nf)
 			if err != nil {
 				return err
 			}
@@ -74,6 +75,7 @@ It starts with a refresh of the whole registry. It takes the flags of build.
 	sf.register(cmd.Flags())
 	cf.register(cmd.Flags())
 	rf.register(cmd.Flags())
+	nf.register(cmd.Flags())
 	return cmd
 }
 

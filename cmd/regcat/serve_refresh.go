@@ -58,7 +58,7 @@ func refreshOnly(fs *pflag.FlagSet) error {
 
 // config builds the refresher's configuration; a missing token file and
 // flags that contradict a refresh are usage errors.
-func (f *serveFlags) config(e *env, cf *crawlFlags, rf *renderFlags) (refresh.Config, error) {
+func (f *serveFlags) config(e *env, cf *crawlFlags, rf *renderFlags, nf *notifyFlags) (refresh.Config, error) {
 	var cfg refresh.Config
 	if f.tokenFile == "" {
 		return cfg, &usageError{errors.New("--refresh needs --hook-token-file")}
@@ -75,8 +75,12 @@ func (f *serveFlags) config(e *env, cf *crawlFlags, rf *renderFlags) (refresh.Co
 	if err != nil {
 		return cfg, err
 	}
+	ncfg, err := nf.config()
+	if err != nil {
+		return cfg, err
+	}
 	cfg = refresh.Config{
-		Run:            pipeline.Config{SnapshotDir: f.snapshot, Crawl: &ccfg, Full: cf.full, Render: &rcfg},
+		Run:            pipeline.Config{SnapshotDir: f.snapshot, Crawl: &ccfg, Full: cf.full, History: cf.history, Render: &rcfg, Notify: ncfg},
 		Token:          token,
 		Debounce:       f.debounce,
 		OnPublish:      f.onPublish,

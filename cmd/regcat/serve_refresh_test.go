@@ -18,6 +18,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/regcat/regcat/changes"
 	"github.com/regcat/regcat/internal/regtest"
 	"github.com/regcat/regcat/refresh"
 )
@@ -193,7 +194,8 @@ func TestServeRefreshFromRegistryNotifications(t *testing.T) {
 		Headers: http.Header{"Authorization": {"Bearer " + testHookToken}},
 	}))
 	proxy.quiet(t, 500*time.Millisecond)
-	s := startServeRefresh(t, reg)
+	rec, hook := newHookRecorder(t, http.StatusOK)
+	s := startServeRefresh(t, reg, "--notify", hook)
 	target, _ := url.Parse(s.url)
 	proxy.target.Store(httputil.NewSingleHostReverseProxy(target))
 	if code, body := s.get(t, "r/base~os/"); code != 200 || !strings.Contains(body, "base/os") {
@@ -258,6 +260,19 @@ func TestServeRefreshFromRegistryNotifications(t *testing.T) {
 			}
 			if !slices.Contains(status.Last.Repositories, st.repo) {
 				t.Errorf("status names %v, want %s", status.Last.Repositories, st.repo)
+			}
+			// The change is in the snapshot's change log, in the status
+			// and in one notification.
+			log := newestChangeLog(t, s.snap)
+			if !strings.Contains(log, `"name": "`+st.repo+`"`) {
+				t.Errorf("the newest change-log file does not name %s:\n%s", st.repo, log)
+			}
+			if status.Last.Changes == "" || status.Last.Changes == "no changes" || status.Last.Notified != 1 {
+				t.Errorf("status of the last refresh: changes %q, notified %d", status.Last.Changes, status.Last.Notified)
+			}
+			bodies, _ := rec.got()
+			if len(bodies) == 0 || !strings.Contains(string(bodies[len(bodies)-1]), `"name": "`+st.repo+`"`) {
+				t.Errorf("no notification names %s (%d sent)", st.repo, len(bodies))
 			}
 		})
 	}
@@ -436,4 +451,18 @@ func readWhileRefreshing(ctx context.Context, u string) string {
 		}
 	}
 	return ""
+}
+
+// newestChangeLog returns the newest file of the snapshot's change log.
+func newestChangeLog(t *testing.T, snap string) string {
+	t.Helper()
+	entries, err := os.ReadDir(filepath.Join(snap, changes.Dir))
+	if err != nil || len(entries) == 0 {
+		t.Fatalf("change log: %v (%d files)", err, len(entries))
+	}
+	b, err := os.ReadFile(filepath.Join(snap, changes.Dir, entries[len(entries)-1].Name()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(b)
 }

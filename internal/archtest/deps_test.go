@@ -53,10 +53,10 @@ var allow = map[string]rule{
 	"templates":    {},
 	"assets":       {},
 	// crawl → snapshot → catalog → render as one unit.
-	"pipeline": {pkgs: []string{"crawler", "snapshot", "changes", "catalog", "render", "internal/sitefs"}, third: []string{errgroup}},
+	"pipeline": {pkgs: []string{"crawler", "snapshot", "changes", "notify", "catalog", "render", "internal/sitefs"}, third: []string{errgroup}},
 	// Flags, configs, exit codes; the demo pushes example images to an
 	// in-process registry.
-	"cmd/regcat": {pkgs: []string{"pipeline", "refresh", "crawler", "snapshot", "changes", "catalog", "render", "render/badge", "examples"},
+	"cmd/regcat": {pkgs: []string{"pipeline", "refresh", "notify", "crawler", "snapshot", "changes", "catalog", "render", "render/badge", "examples"},
 		third: []string{ggcr + "/pkg/authn", ggcr + "/pkg/registry", "github.com/spf13/cobra", "github.com/spf13/pflag", errgroup, "golang.org/x/term"}},
 	// The example images of the demo and the tests, built with
 	// go-containerregistry.
