@@ -15,6 +15,7 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
+	"syscall"
 	"testing"
 	"time"
 
@@ -465,4 +466,41 @@ func newestChangeLog(t *testing.T, snap string) string {
 		t.Fatal(err)
 	}
 	return string(b)
+}
+
+// TestServeRefreshSIGTERM: SIGTERM during a refresh stops serve --refresh
+// promptly with 143, and the refresh it abandoned replaces neither the
+// site nor the snapshot.
+func TestServeRefreshSIGTERM(t *testing.T) {
+	hermetic(t)
+	reg, _ := startRegistry(t)
+	dir := t.TempDir()
+	snap, site := filepath.Join(dir, "snap"), filepath.Join(dir, "site")
+	if code, stderr := runCLI(t, "", "build", reg.Host, "--snapshot", snap, "--out", site, "-q"); code != exitOK {
+		t.Fatalf("build: exit %d\n%s", code, stderr)
+	}
+	before := map[string]map[string]string{snap: hashTree(t, snap), site: hashTree(t, site)}
+	tokenFile := filepath.Join(dir, "token")
+	if err := os.WriteFile(tokenFile, []byte(testHookToken), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	// Slow HEADs keep the first refresh crawling unless stopped.
+	reg.Faults.Set(regtest.Rule{Fault: regtest.FaultStall, Delay: 300 * time.Millisecond, Times: -1,
+		Routes: []regtest.Route{regtest.RouteManifestHead}})
+	reg.Counter.Reset()
+	p := startRegcat(t, "serve", "--refresh", reg.Host, "--hook-token-file", tokenFile, "--snapshot", snap, "--out", site,
+		"--addr", "127.0.0.1:0", "--debounce", "10ms")
+	p.waitFor("the first refresh's HEADs", func() bool { return reg.Counter.Get(regtest.RouteManifestHead) > 2 })
+	p.signal(syscall.SIGTERM)
+	code, took := p.wait(exitBound)
+	if code != 143 {
+		t.Errorf("exit %d after SIGTERM, want 143; stderr:\n%s", code, p.stderr.String())
+	}
+	t.Logf("exited %s after SIGTERM during a refresh", took)
+	for d, want := range before {
+		checkTree(t, d, want)
+		if left := leftovers(t, d); len(left) > 0 {
+			t.Errorf("left beside %s: %v", d, left)
+		}
+	}
 }
