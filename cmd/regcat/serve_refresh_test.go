@@ -504,3 +504,50 @@ func TestServeRefreshSIGTERM(t *testing.T) {
 		}
 	}
 }
+
+// TestServeRefreshFailureKeepsSite: a refresh that fails (the registry
+// answers 500 to everything) reports it and leaves the last good site and
+// snapshot; the next refresh, once the registry is back, succeeds.
+func TestServeRefreshFailureKeepsSite(t *testing.T) {
+	hermetic(t)
+	reg, _ := startRegistry(t)
+	s := startServeRefresh(t, reg, "--request-deadline", "2s", "--timeout", "1s")
+	before := map[string]map[string]string{s.snap: hashTree(t, s.snap), s.out: hashTree(t, s.out)}
+	reg.Faults.Set(regtest.Rule{Fault: regtest.FaultStatus, Status: 500, Times: -1})
+	post := func() {
+		t.Helper()
+		req, _ := http.NewRequest(http.MethodPost, s.url+"-/hooks/refresh?repo=base/os", nil)
+		req.Header.Set("Authorization", "Bearer "+testHookToken)
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusAccepted {
+			t.Fatalf("status %d", resp.StatusCode)
+		}
+	}
+	post()
+	var st refresh.Status
+	for deadline := time.Now().Add(60 * time.Second); ; time.Sleep(50 * time.Millisecond) {
+		if st = s.status(t); st.Refreshes >= 2 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the refresh did not end: %+v", st)
+		}
+	}
+	if st.Last.Result != "failed" || st.Last.Error == "" || st.Failed != 1 {
+		t.Errorf("last refresh %+v, failed %d: want a failure reported", st.Last, st.Failed)
+	}
+	for d, want := range before {
+		checkTree(t, d, want)
+	}
+	if code, _ := s.get(t, "r/base~os/"); code != http.StatusOK {
+		t.Errorf("GET r/base~os/ = %d after a failed refresh", code)
+	}
+
+	reg.Faults.Set()
+	post()
+	s.waitIdle(t, 3)
+}
