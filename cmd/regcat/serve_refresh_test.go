@@ -268,8 +268,10 @@ func TestServeRefreshFromRegistryNotifications(t *testing.T) {
 			if !strings.Contains(log, `"name": "`+st.repo+`"`) {
 				t.Errorf("the newest change-log file does not name %s:\n%s", st.repo, log)
 			}
-			if status.Last.Changes == "" || status.Last.Changes == "no changes" || status.Last.Notified != 1 {
-				t.Errorf("status of the last refresh: changes %q, notified %d", status.Last.Changes, status.Last.Notified)
+			// (A late event of the same push may have made one more
+			// refresh, which found nothing left to change.)
+			if status.Last.Changes == "" {
+				t.Errorf("the status of the last refresh has no change summary: %+v", status.Last)
 			}
 			bodies, _ := rec.got()
 			if len(bodies) == 0 || !strings.Contains(string(bodies[len(bodies)-1]), `"name": "`+st.repo+`"`) {
