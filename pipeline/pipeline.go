@@ -3,7 +3,7 @@
 // cancelled run replaces: nothing.
 //
 // Every command that crawls or renders (crawl, render, build, demo, and
-// next serve --refresh) runs the same [Run], configured by a [Config] that
+// each refresh of serve --refresh) runs the same [Run], configured by a [Config] that
 // holds the crawl's and the render's own configs. Presentation stays with
 // the caller: the pipeline reports through a logger and two hooks
 // (Config.Progress and Config.Phase) and returns a [Result].
