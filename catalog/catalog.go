@@ -5,7 +5,9 @@ import (
 	"io"
 	"log/slog"
 	"slices"
+	"time"
 
+	"github.com/regcat/regcat/changes"
 	"github.com/regcat/regcat/snapshot"
 )
 
@@ -18,6 +20,9 @@ type Config struct {
 	Prefer string
 	// Logger receives the names left out as invalid. Nil discards.
 	Logger *slog.Logger
+	// History is the snapshot's change log, for Catalog.Changes and
+	// Repo.Changes. Nil means no history.
+	History *changes.Log
 }
 
 // Catalog is what a site shows of one snapshot.
@@ -37,6 +42,9 @@ type Catalog struct {
 	Failures int
 	// Prefer is Config.Prefer with its default applied.
 	Prefer string
+	// Changes are the change log's entries, newest first (by crawl, then
+	// repository name), at most MaxChanges.
+	Changes []Change
 }
 
 // Repo is one repository of the catalog.
@@ -59,6 +67,11 @@ type Repo struct {
 	// Summary is the repository's index entry as the site publishes it:
 	// snapshot.SummaryOf for Default.
 	Summary snapshot.RepoSummary
+	// Changes are the entries of Catalog.Changes of this repository,
+	// newest first.
+	Changes []Change
+
+	tagged map[string]time.Time // see Tagged
 }
 
 // Image is one image of a repository.
@@ -132,6 +145,7 @@ func New(snap *snapshot.Snapshot, cfg Config) *Catalog {
 		c.setDefault(rp)
 	}
 	linkLineage(c.Images)
+	c.addHistory(cfg.History)
 	return c
 }
 

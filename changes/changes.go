@@ -315,3 +315,36 @@ func plural(n int, one, many string) string {
 	}
 	return fmt.Sprintf("%d %s", n, many)
 }
+
+// Summary says r in one line, for example "3 new tags, 1 tag moved, 2
+// tags deleted", or "new repository, 1 new tag".
+func (r *Repo) Summary() string {
+	var parts []string
+	switch r.Status {
+	case Added:
+		parts = append(parts, "new repository")
+	case Removed:
+		parts = append(parts, "repository removed")
+	}
+	if n := len(r.NewTags); n > 0 {
+		parts = append(parts, plural(n, "new tag", "new tags"))
+	}
+	if n := len(r.ChangedTags); n > 0 {
+		parts = append(parts, plural(n, "tag moved", "tags moved"))
+	}
+	if n := len(r.DeletedTags); n > 0 {
+		parts = append(parts, plural(n, "tag deleted", "tags deleted"))
+	}
+	if len(r.NewTags)+len(r.ChangedTags)+len(r.DeletedTags) == 0 {
+		if n := len(r.NewImages); n > 0 {
+			parts = append(parts, plural(n, "new image", "new images"))
+		}
+		if n := len(r.DeletedImages); n > 0 {
+			parts = append(parts, plural(n, "image deleted", "images deleted"))
+		}
+	}
+	if len(parts) == 0 {
+		return "no changes"
+	}
+	return strings.Join(parts, ", ")
+}

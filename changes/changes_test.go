@@ -64,8 +64,10 @@ func TestDiff(t *testing.T) {
 		new     *snapshot.Snapshot
 		want    []Repo
 		summary string
+		// repoSummaries are the Repo.Summary of each of want.
+		repoSummaries []string
 	}{
-		{"equal", snap(t, t0, nil, base...), snap(t, t1, nil, base...), nil, "no changes"},
+		{"equal", snap(t, t0, nil, base...), snap(t, t1, nil, base...), nil, "no changes", nil},
 		{
 			"tags new, moved, deleted; repositories added and removed",
 			snap(t, t0, nil, base...),
@@ -84,6 +86,7 @@ func TestDiff(t *testing.T) {
 				{Name: "new", Status: Added, NewTags: []Tag{{"latest", dA}}, NewImages: []string{dA}},
 			},
 			"1 new repository, 1 removed repository; 3 new tags, 1 moved, 2 deleted in 3 repositories",
+			[]string{"2 new tags, 1 tag moved, 1 tag deleted", "repository removed, 1 tag deleted", "new repository, 1 new tag"},
 		},
 		{
 			"untagged image only",
@@ -91,6 +94,7 @@ func TestDiff(t *testing.T) {
 			snap(t, t1, nil, repo("same", map[string]string{"latest": dC}, dA)),
 			[]Repo{{Name: "same", Status: Changed, NewImages: []string{dA}}},
 			"1 new image in 1 repository",
+			[]string{"1 new image"},
 		},
 		{
 			"a failed tag is not deleted",
@@ -100,13 +104,13 @@ func TestDiff(t *testing.T) {
 				r.Failures = []snapshot.Failure{{Repo: "app", Tag: "v1", Op: "manifest", Status: 500, Error: "x"}}
 				return r
 			}()),
-			nil, "no changes",
+			nil, "no changes", nil,
 		},
 		{
 			"a failed tag list deletes nothing",
 			snap(t, t0, nil, repo("app", map[string]string{"latest": dA})),
 			snap(t, t1, nil, snapshot.Repository{Name: "app", Failures: []snapshot.Failure{{Repo: "app", Op: "tags", Status: 401, Error: "x"}}}),
-			nil, "no changes",
+			nil, "no changes", nil,
 		},
 		{
 			"a capped tag list deletes nothing but adds",
@@ -118,6 +122,7 @@ func TestDiff(t *testing.T) {
 			}()),
 			[]Repo{{Name: "app", Status: Changed, NewTags: []Tag{{"0", dC}}, NewImages: []string{dC}}},
 			"1 new tag in 1 repository",
+			[]string{"1 new tag"},
 		},
 		{
 			"a repository with a recorded failure is not removed",
@@ -125,7 +130,7 @@ func TestDiff(t *testing.T) {
 			snap(t, t1, func(x *snapshot.Index) {
 				x.Failures = []snapshot.Failure{{Repo: "gone", Op: "tags", Error: "x"}}
 			}, base[0], base[2]),
-			nil, "no changes",
+			nil, "no changes", nil,
 		},
 		{
 			"no previous snapshot",
@@ -133,6 +138,7 @@ func TestDiff(t *testing.T) {
 			snap(t, t1, nil, base[2]),
 			[]Repo{{Name: "same", Status: Added, NewTags: []Tag{{"latest", dC}}, NewImages: []string{dC}}},
 			"1 new repository; 1 new tag in 1 repository",
+			[]string{"new repository, 1 new tag"},
 		},
 	}
 	for _, tt := range tests {
@@ -143,6 +149,11 @@ func TestDiff(t *testing.T) {
 			}
 			if s.Empty() != (len(tt.want) == 0) {
 				t.Errorf("Empty() = %v with %d repositories", s.Empty(), len(tt.want))
+			}
+			for i := range s.Repositories {
+				if got := s.Repositories[i].Summary(); got != tt.repoSummaries[i] {
+					t.Errorf("%s: Repo.Summary() = %q, want %q", s.Repositories[i].Name, got, tt.repoSummaries[i])
+				}
 			}
 			if got := s.Summary(); got != tt.summary {
 				t.Errorf("Summary() = %q, want %q", got, tt.summary)

@@ -34,11 +34,13 @@ var outputs = []output{
 	pageOutput(&indexHTML),
 	pageOutput(&failuresHTML),
 	pageOutput(&notFoundHTML),
+	pageOutput(&changesHTML),
 	pageOutput(&repoHTML),
 	pageOutput(&imageHTML),
 	apiOutput,
 	badgesOutput,
 	sitemapOutput,
+	feedsOutput,
 }
 
 // A page is a page template and the pages made from it: one for the

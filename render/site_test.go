@@ -233,7 +233,7 @@ func TestUnchangedFilesKeepMtime(t *testing.T) {
 		}
 		return err
 	})
-	st, err := Render(context.Background(), Config{Out: out}, fixture())
+	st, err := Render(context.Background(), Config{Out: out, History: fixtureHistory()}, fixture())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -265,7 +265,7 @@ func TestUnchangedFilesKeepMtime(t *testing.T) {
 			snap.Repositories[i].Images[0].Size++
 		}
 	}
-	if st, err = Render(context.Background(), Config{Out: out}, snap); err != nil {
+	if st, err = Render(context.Background(), Config{Out: out, History: fixtureHistory()}, snap); err != nil {
 		t.Fatal(err)
 	}
 	m := mtimes()
@@ -299,7 +299,7 @@ func TestPathScheme(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if want := 3 + 2*len(names); st.Pages != want {
+	if want := 4 + 2*len(names); st.Pages != want { // index, failures, 404, changes
 		t.Errorf("rendered %d pages, want %d", st.Pages, want)
 	}
 	site := readTree(t, out)
