@@ -19,6 +19,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/mmcdole/gofeed"
+
 	"github.com/regcat/regcat/changes"
 	"github.com/regcat/regcat/internal/regtest"
 	"github.com/regcat/regcat/refresh"
@@ -203,6 +205,7 @@ func TestServeRefreshFromRegistryNotifications(t *testing.T) {
 		t.Fatalf("first refresh: GET r/base~os/ = %d", code)
 	}
 	refreshes := s.status(t).Refreshes
+	feedEntries := len(s.feed(t, "feed.xml").Items)
 	// A reader during the refreshes gets whole pages only.
 	readerCtx, stopReader := context.WithCancel(context.Background())
 	readerDone := make(chan string, 1)
@@ -272,6 +275,17 @@ func TestServeRefreshFromRegistryNotifications(t *testing.T) {
 			// refresh, which found nothing left to change.)
 			if status.Last.Changes == "" {
 				t.Errorf("the status of the last refresh has no change summary: %+v", status.Last)
+			}
+			// The served feeds gain the change: the site's, and the
+			// repository's own.
+			site := s.feed(t, "feed.xml")
+			if len(site.Items) <= feedEntries || !strings.HasPrefix(site.Items[0].Title, st.repo+": ") {
+				t.Errorf("feed.xml: %d entries (was %d), the newest %q; want one for %s", len(site.Items), feedEntries, firstTitle(site), st.repo)
+			}
+			feedEntries = len(site.Items)
+			repoFeed := s.feed(t, "r/"+strings.ReplaceAll(st.repo, "/", "~")+"/feed.xml")
+			if len(repoFeed.Items) == 0 || !strings.Contains(repoFeed.Items[0].Description+repoFeed.Items[0].Content, st.repo) {
+				t.Errorf("the feed of %s: newest entry %q", st.repo, firstTitle(repoFeed))
 			}
 			bodies, _ := rec.got()
 			if len(bodies) == 0 || !strings.Contains(string(bodies[len(bodies)-1]), `"name": "`+st.repo+`"`) {
@@ -552,4 +566,28 @@ func TestServeRefreshFailureKeepsSite(t *testing.T) {
 	reg.Faults.Set()
 	post()
 	s.waitIdle(t, 3)
+}
+
+// feed fetches and parses a served Atom feed with a real feed parser.
+func (s *servedRefresh) feed(t *testing.T, path string) *gofeed.Feed {
+	t.Helper()
+	code, body := s.get(t, path)
+	if code != http.StatusOK {
+		t.Fatalf("GET %s = %d", path, code)
+	}
+	f, err := gofeed.NewParser().ParseString(body)
+	if err != nil {
+		t.Fatalf("%s: %v", path, err)
+	}
+	if f.FeedType != "atom" {
+		t.Errorf("%s is %s, want atom", path, f.FeedType)
+	}
+	return f
+}
+
+func firstTitle(f *gofeed.Feed) string {
+	if len(f.Items) == 0 {
+		return ""
+	}
+	return f.Items[0].Title
 }
