@@ -255,6 +255,7 @@ func TestServeRefreshFromRegistryNotifications(t *testing.T) {
 			if n := reg.Counter.Get(regtest.RouteCatalog); n != 0 {
 				t.Errorf("%d catalog requests, want none", n)
 			}
+			t.Logf("refreshes %d; requests %s; last refresh %s", status.Refreshes, reg.Counter, status.Last.Finished.Sub(status.Last.Started))
 			want := 200
 			if st.gone {
 				want = 404
