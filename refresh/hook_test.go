@@ -2,6 +2,7 @@ package refresh
 
 import (
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"slices"
@@ -91,6 +92,28 @@ func TestQueueCoalesces(t *testing.T) {
 		t.Error("an invalid name was queued")
 	}
 	b, ok := r.take()
+	if !ok || !b.All || !r.Status().Queue.Since.IsZero() || r.Status().Running == nil {
+		t.Errorf("take: %+v %v; status %+v", b, ok, r.Status())
+	}
+
+	// Past MaxQueued names, the whole registry.
+	names := make([]string, MaxQueued)
+	for i := range names {
+		names[i] = fmt.Sprintf("r%d", i)
+	}
+	if err := r.Request(names); err != nil {
+		t.Fatal(err)
+	}
+	if q := r.Status().Queue; q.All || len(q.Repositories) != MaxQueued {
+		t.Fatalf("queue of %d names: all %v", len(q.Repositories), q.All)
+	}
+	if err := r.Request([]string{"one-more"}); err != nil {
+		t.Fatal(err)
+	}
+	if q := r.Status().Queue; !q.All || len(q.Repositories) != 0 {
+		t.Errorf("queue past MaxQueued: all %v, %d names", q.All, len(q.Repositories))
+	}
+	b, ok = r.take()
 	if !ok || !b.All || !r.Status().Queue.Since.IsZero() || r.Status().Running == nil {
 		t.Errorf("take: %+v %v; status %+v", b, ok, r.Status())
 	}

@@ -28,6 +28,10 @@ const (
 // maxErrorText caps the error text a report keeps, in runes.
 const maxErrorText = 1000
 
+// MaxQueued caps the repositories the queue names: one more turns the
+// next refresh into a refresh of the whole registry, which costs no more.
+const MaxQueued = 10000
+
 // Config says how a [Refresher] refreshes.
 type Config struct {
 	// Run is the pipeline run of a refresh of the whole registry: its
@@ -126,6 +130,9 @@ func (b *batch) add(names []string, now time.Time) {
 	}
 	for _, n := range names {
 		b.repos[n] = true
+	}
+	if len(b.repos) > MaxQueued {
+		b.all, b.repos = true, nil
 	}
 }
 
@@ -308,7 +315,8 @@ func (r *Refresher) refresh(ctx context.Context, b Batch) *Report {
 	crawl.Only = b.Repositories
 	cfg.Crawl = &crawl
 	rep := &Report{Batch: b, Started: time.Now().UTC()}
-	r.log.Info("refreshing", "all", b.All, "repos", b.Repositories)
+	r.log.Info("refreshing", "all", b.All, "repos", len(b.Repositories))
+	r.log.Debug("refreshing repositories", "names", b.Repositories)
 	res, err := pipeline.Run(ctx, cfg)
 	rep.Finished = time.Now().UTC()
 	rep.Repos, rep.Requests, rep.Reused = res.Crawl.Repos, res.Crawl.Requests, res.Crawl.Reused
@@ -321,7 +329,7 @@ func (r *Refresher) refresh(ctx context.Context, b Batch) *Report {
 	default:
 		rep.Result, rep.Error = "failed", snapshot.Truncate(err.Error(), maxErrorText)
 		if ctx.Err() == nil {
-			r.log.Error("refresh failed; the last good site stays", "repos", b.Repositories, "error", err)
+			r.log.Error("refresh failed; the last good site stays", "all", b.All, "repos", len(b.Repositories), "error", err)
 		}
 		return rep
 	}
@@ -329,7 +337,7 @@ func (r *Refresher) refresh(ctx context.Context, b Batch) *Report {
 		rep.Changes = res.Changes.Summary()
 	}
 	rep.Notified, rep.NotifyFailed = res.Notified.Delivered, res.Notified.Failed
-	r.log.Info("refreshed", "all", b.All, "repos", b.Repositories, "result", rep.Result, "changes", rep.Changes,
+	r.log.Info("refreshed", "all", b.All, "repos", len(b.Repositories), "result", rep.Result, "changes", rep.Changes,
 		"requests", rep.Requests, "elapsed", rep.Finished.Sub(rep.Started).Round(time.Millisecond))
 	rep.Publish = r.publish(ctx, b)
 	return rep
