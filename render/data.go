@@ -25,7 +25,9 @@ type Page struct {
 	Canonical string
 	// Registry is the registry host the snapshot was crawled from.
 	Registry string
-	// CrawledAt is when the crawl started.
+	// CrawledAt is when the crawl started. It is empty on repository
+	// and image pages, so that a crawl that did not change a repository
+	// leaves its pages byte for byte (and the re-render links them).
 	CrawledAt Time
 	// Failures counts everything failures.html lists.
 	Failures int

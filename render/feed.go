@@ -83,16 +83,20 @@ type atomText struct {
 // siteFeed writes feed.xml.
 func (r *renderer) siteFeed(s *sitefs.Dir) error {
 	f := r.feed(feedFile, "urn:regcat:feed:"+hashID(r.cat.Snapshot.Index.Registry), r.common.Site+" changes", changesPage)
+	updated := r.cat.Snapshot.Index.CrawledAt
 	for i, ch := range r.cat.Changes {
 		if i == maxSiteFeedEntries {
 			break
 		}
 		f.Entries = append(f.Entries, r.entry(ch, r.link(changesPage)+"#"+entryID(ch)))
 	}
-	return r.writeFeed(s, feedFile, f)
+	return r.writeFeed(s, feedFile, f, updated)
 }
 
-// repoFeed writes the feed of rp beside its page.
+// repoFeed writes the feed of rp beside its page. Without entries its
+// updated is the repository's newest image's creation time (else the
+// Unix epoch), not the crawl's, so that it changes only with the
+// repository.
 func (r *renderer) repoFeed(s *sitefs.Dir, rp *catalog.Repo) error {
 	dir := repoDir(rp.Name)
 	f := r.feed(dir+feedFile, "urn:regcat:feed:"+hashID(r.cat.Snapshot.Index.Registry+"\x00"+rp.Name), rp.Name+" changes · "+r.common.Site, dir+indexPage)
@@ -102,7 +106,11 @@ func (r *renderer) repoFeed(s *sitefs.Dir, rp *catalog.Repo) error {
 		}
 		f.Entries = append(f.Entries, r.entry(ch, r.linkFrom(dir, indexPage)+"#"+entryID(ch)))
 	}
-	return r.writeFeed(s, dir+feedFile, f)
+	updated := time.Unix(0, 0)
+	if nw := rp.Newest(); nw != nil && !nw.Snap.Created.IsZero() {
+		updated = nw.Snap.Created
+	}
+	return r.writeFeed(s, dir+feedFile, f, updated)
 }
 
 // feed is a feed at path p (from the site root) without entries, whose
@@ -162,10 +170,10 @@ func entryText(e ChangeEntry) string {
 	return b.String()
 }
 
-// writeFeed sets f's updated, the newest entry's (else the crawl's), and
-// writes it at name.
-func (r *renderer) writeFeed(s *sitefs.Dir, name string, f *atomFeed) error {
-	f.Updated = atomTime(r.cat.Snapshot.Index.CrawledAt)
+// writeFeed sets f's updated, the newest entry's (else empty, the
+// time given), and writes it at name.
+func (r *renderer) writeFeed(s *sitefs.Dir, name string, f *atomFeed, empty time.Time) error {
+	f.Updated = atomTime(empty)
 	if len(f.Entries) > 0 {
 		f.Updated = f.Entries[0].Updated
 	}

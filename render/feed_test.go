@@ -166,7 +166,7 @@ func TestFeeds(t *testing.T) {
 		t.Errorf("repository feed: %d items; the same change must have the same id in both feeds", len(repo.Items))
 	}
 	empty, err := gofeed.NewParser().Parse(bytes.NewReader(site["r/charts~api/"+feedFile]))
-	if err != nil || len(empty.Items) != 0 || empty.Updated != "2024-06-01T08:30:00Z" {
+	if err != nil || len(empty.Items) != 0 || empty.Updated != "1970-01-01T00:00:00Z" {
 		t.Errorf("feed of a repository without changes: %v, %+v", err, empty)
 	}
 }

@@ -30,6 +30,7 @@ func (r *renderer) pageFor(p, title string, repoFeed ...string) Page {
 	pg.Title = title
 	if len(repoFeed) > 0 {
 		pg.RepoFeed = repoFeed[0]
+		pg.CrawledAt = Time{}
 	}
 	pg.Root = rootFrom(p)
 	if r.base != "" {
