@@ -242,6 +242,7 @@ func TestServeRefreshFromRegistryNotifications(t *testing.T) {
 	for _, st := range steps {
 		t.Run(st.name, func(t *testing.T) {
 			proxy.quiet(t, 300*time.Millisecond) // the pulls of the last refresh
+			untouched := fileInfos(t, filepath.Join(s.out, "r", "team-a~api"), filepath.Join(s.snap, "repos", "team-a~api.json"))
 			reg.Counter.Reset()
 			if err := st.act(); err != nil {
 				t.Fatal(err)
@@ -254,6 +255,13 @@ func TestServeRefreshFromRegistryNotifications(t *testing.T) {
 			}
 			if n := reg.Counter.Get(regtest.RouteCatalog); n != 0 {
 				t.Errorf("%d catalog requests, want none", n)
+			}
+			// A repository no event named is neither re-crawled nor
+			// re-rendered: its pages and snapshot file are the same files.
+			for p, fi := range untouched {
+				if now, err := os.Stat(p); err != nil || !os.SameFile(fi, now) {
+					t.Errorf("%s was rewritten by a refresh of %s (%v)", p, st.repo, err)
+				}
 			}
 			t.Logf("refreshes %d; requests %s; last refresh %s", status.Refreshes, reg.Counter, status.Last.Finished.Sub(status.Last.Started))
 			want := 200
@@ -591,4 +599,31 @@ func firstTitle(f *gofeed.Feed) string {
 		return ""
 	}
 	return f.Items[0].Title
+}
+
+// fileInfos stats every file under the directory dir and the file file.
+func fileInfos(t *testing.T, dir, file string) map[string]os.FileInfo {
+	t.Helper()
+	out := map[string]os.FileInfo{}
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, e := range entries {
+		if !e.IsDir() {
+			out[filepath.Join(dir, e.Name())] = nil
+		}
+	}
+	out[file] = nil
+	for p := range out {
+		fi, err := os.Stat(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		out[p] = fi
+	}
+	if len(out) < 3 {
+		t.Fatalf("only %d files to compare", len(out))
+	}
+	return out
 }
