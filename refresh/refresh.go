@@ -138,7 +138,15 @@ func (b *batch) add(names []string, now time.Time) {
 
 // public is the JSON form of b.
 func (b *batch) public() Batch {
-	return Batch{Since: b.since, All: b.all, Repositories: nonNil(slices.Sorted(maps.Keys(b.repos)))}
+	return Batch{Since: utc(b.since), All: b.all, Repositories: nonNil(slices.Sorted(maps.Keys(b.repos)))}
+}
+
+// utc is t in UTC, or the zero time.
+func utc(t time.Time) time.Time {
+	if t.IsZero() {
+		return t
+	}
+	return t.UTC()
 }
 
 // Batch is a set of refresh requests: the whole registry, or named
@@ -228,7 +236,7 @@ func (r *Refresher) Request(names []string) error {
 		}
 	}
 	r.mu.Lock()
-	r.queue.add(names, time.Now().UTC())
+	r.queue.add(names, time.Now()) // monotonic, for the debounce
 	r.mu.Unlock()
 	select {
 	case r.wake <- struct{}{}:
@@ -264,7 +272,7 @@ func (r *Refresher) Run(ctx context.Context) error {
 			return nil
 		case <-r.wake:
 		}
-		t := time.NewTimer(r.cfg.Debounce)
+		t := time.NewTimer(r.untilDue())
 		select {
 		case <-ctx.Done():
 			t.Stop()
@@ -281,6 +289,17 @@ func (r *Refresher) Run(ctx context.Context) error {
 		}
 		r.finish(rep)
 	}
+}
+
+// untilDue is how long the queue's debounce window has left: it began
+// with the request that found the queue empty.
+func (r *Refresher) untilDue() time.Duration {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.queue.empty() {
+		return 0
+	}
+	return max(0, r.cfg.Debounce-time.Since(r.queue.since))
 }
 
 // take moves the queue to the running refresh.
