@@ -151,7 +151,7 @@ type Result struct {
 	Failures int
 	// Changes is what the crawl changed since the previous snapshot
 	// (empty when nothing did); nil without Crawl, or when there was no
-	// previous snapshot to compare with.
+	// previous snapshot of the same registry to compare with.
 	Changes *changes.Set
 	// Notified counts the notifications of the run's changes.
 	Notified notify.Stats
@@ -252,6 +252,12 @@ func Run(ctx context.Context, cfg Config) (Result, error) {
 		}
 		res.Snapshot = snap
 		res.Failures = failures(snap)
+		if prev != nil && prev.Index.Registry != snap.Index.Registry {
+			// Another registry's snapshot is no baseline: everything
+			// would be "new".
+			log.Warn("previous snapshot is of another registry; no change set", "previous", prev.Index.Registry, "registry", snap.Index.Registry)
+			prev = nil
+		}
 		if prev != nil {
 			res.Changes = changes.Diff(prev, snap)
 			if err := hist.Add(res.Changes, cfg.History); err != nil {
