@@ -5,7 +5,9 @@ import (
 	"io"
 	"log/slog"
 	"slices"
+	"time"
 
+	"github.com/regcat/regcat/changes"
 	"github.com/regcat/regcat/snapshot"
 )
 
@@ -18,6 +20,9 @@ type Config struct {
 	Prefer string
 	// Logger receives the names left out as invalid. Nil discards.
 	Logger *slog.Logger
+	// History is the snapshot's change log, for Catalog.Changes and
+	// Repo.Changes. Nil means no history.
+	History *changes.Log
 }
 
 // Catalog is what a site shows of one snapshot.
@@ -40,6 +45,9 @@ type Catalog struct {
 	// Labels is the label index: every label and annotation key of
 	// Images, sorted (see LabelKey).
 	Labels []LabelKey
+	// Changes are the change log's entries, newest first (by crawl, then
+	// repository name), at most MaxChanges.
+	Changes []Change
 }
 
 // Repo is one repository of the catalog.
@@ -62,6 +70,11 @@ type Repo struct {
 	// Summary is the repository's index entry as the site publishes it:
 	// snapshot.SummaryOf for Default.
 	Summary snapshot.RepoSummary
+	// Changes are the entries of Catalog.Changes of this repository,
+	// newest first.
+	Changes []Change
+
+	tagged map[string]time.Time // see Tagged
 }
 
 // Image is one image of a repository.
@@ -136,6 +149,7 @@ func New(snap *snapshot.Snapshot, cfg Config) *Catalog {
 	}
 	linkLineage(c.Images)
 	c.Labels = labelIndex(c.Images)
+	c.addHistory(cfg.History)
 	return c
 }
 

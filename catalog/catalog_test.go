@@ -5,6 +5,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/regcat/regcat/changes"
 	"github.com/regcat/regcat/snapshot"
 )
 
@@ -82,5 +83,57 @@ func TestDefaultImage(t *testing.T) {
 				t.Errorf("summary defaultTag %q, want %q", rp.Summary.DefaultTag, tt.wantTag)
 			}
 		})
+	}
+}
+
+// TestHistory: the change log's entries newest first, per repository,
+// links only to images that still exist, and when each tag got its
+// current digest as far as the log knows.
+func TestHistory(t *testing.T) {
+	const (
+		dA = "sha256:aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
+		dB = "sha256:bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb"
+	)
+	t1 := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	t2 := t1.Add(time.Hour)
+	snap, err := snapshot.Build(snapshot.Index{Registry: "r", CrawledAt: t2}, []snapshot.Repository{{
+		Name:   "app",
+		Tags:   []snapshot.Tag{{Name: "latest", Digest: dB}, {Name: "old", Digest: dA}, {Name: "v1", Digest: dB}},
+		Images: []snapshot.Image{{Digest: dA, Tags: []string{"old"}}, {Digest: dB, Tags: []string{"latest", "v1"}}},
+	}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	log := &changes.Log{Sets: []*changes.Set{
+		{Registry: "r", CrawledAt: t1, Repositories: []changes.Repo{
+			{Name: "app", Status: changes.Changed, NewTags: []changes.Tag{{Name: "latest", Digest: dA}, {Name: "v1", Digest: dB}}},
+			{Name: "gone", Status: changes.Removed, DeletedTags: []changes.Tag{{Name: "x", Digest: dA}}},
+		}},
+		{Registry: "r", CrawledAt: t2, Repositories: []changes.Repo{
+			{Name: "app", Status: changes.Changed, ChangedTags: []changes.Move{{Name: "latest", OldDigest: dA, Digest: dB}},
+				DeletedImages: []string{"sha256:cccccccccccccccccccccccccccccccccccccccccccccccccccccccccccccccc"}},
+		}},
+	}}
+	c := New(snap, Config{History: log})
+	if len(c.Changes) != 3 || !c.Changes[0].Set.CrawledAt.Equal(t2) || c.Changes[1].Repo.Name != "app" || c.Changes[2].Repo.Name != "gone" {
+		t.Fatalf("changes %+v", c.Changes)
+	}
+	if c.Changes[2].Current != nil || c.Changes[2].HasImage(dA) {
+		t.Error("a removed repository's change links to it")
+	}
+	app := c.Repos[0]
+	if len(app.Changes) != 2 || !app.Changes[0].HasImage(dB) || app.Changes[0].HasImage("sha256:cccccccccccccccccccccccccccccccccccccccccccccccccccccccccccccccc") {
+		t.Errorf("repository changes %+v", app.Changes)
+	}
+	for _, tt := range []struct {
+		tag  string
+		want time.Time
+	}{{"latest", t2}, {"v1", t1}, {"old", time.Time{}}, {"missing", time.Time{}}} {
+		if got := app.Tagged(tt.tag); !got.Equal(tt.want) {
+			t.Errorf("Tagged(%s) = %s, want %s", tt.tag, got, tt.want)
+		}
+	}
+	if New(snap, Config{}).Changes != nil {
+		t.Error("no history, yet changes")
 	}
 }

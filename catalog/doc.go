@@ -4,12 +4,14 @@
 // names passed validation, each repository's default image, the lineage
 // between images, the well-known label lookups, the label index (every
 // key and value across the images), the Label Schema → OCI table of the
-// image specification and the failure counts.
+// image specification, the failure counts, and the snapshot's change
+// history (entries of the change log, when each tag got its current
+// digest).
 //
 // A Catalog is built once by [New] and never changed afterwards, so any
 // number of goroutines may read it. Facts derived from more than one
 // snapshot (changes since the previous crawl) or across repositories
 // (the label index) belong here too, as further fields filled in by New
-// from its [Config]. The package imports snapshot and the standard library
-// only: it knows nothing of HTML, files or registries.
+// from its [Config]. The package imports snapshot, changes and the standard
+// library only: it knows nothing of HTML, files or registries.
 package catalog

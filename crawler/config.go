@@ -59,6 +59,16 @@ type Config struct {
 	// repository is crawled when it matches some Include pattern (or
 	// Include is empty) and no Exclude pattern.
 	Include, Exclude []string
+	// Only, when non-empty, re-crawls just these repositories and takes
+	// every other repository from Previous as it was (tags, images,
+	// failures and truncation), and the index's catalog failures, skipped
+	// names and truncation too: neither the catalog nor the other
+	// repositories are requested. The names must be valid and still pass
+	// Repos (when set), Include and Exclude; one that Previous lacks is
+	// crawled as a new repository. Only needs Previous: without it (nil,
+	// or of another registry) the whole registry is crawled. This is how
+	// a webhook-driven refresh re-crawls the repositories a push named.
+	Only []string
 	// Concurrency bounds the repositories listed, and separately the tags
 	// resolved, at the same time. 0 means DefaultConcurrency.
 	Concurrency int
@@ -129,6 +139,11 @@ func (c *Config) Validate() error {
 	for _, r := range c.Repos {
 		if err := snapshot.ValidateRepoName(r); err != nil {
 			errs = append(errs, fmt.Errorf("repo: %w", err))
+		}
+	}
+	for _, r := range c.Only {
+		if err := snapshot.ValidateRepoName(r); err != nil {
+			errs = append(errs, fmt.Errorf("only: %w", err))
 		}
 	}
 	for _, p := range append(append([]string(nil), c.Include...), c.Exclude...) {

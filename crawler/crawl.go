@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"slices"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -113,8 +114,11 @@ func (c *crawl) run(ctx context.Context) (*snapshot.Snapshot, error) {
 	c.prev = indexPrevious(c.cfg.Previous, reg.RegistryStr(), c.log)
 	idx := snapshot.Index{Registry: reg.RegistryStr(), CrawledAt: c.start.UTC()}
 
-	names, err := c.repoNames(ctx, &idx)
-	if err != nil {
+	var names []string
+	partial := len(c.cfg.Only) > 0 && c.prev != nil
+	if partial {
+		names = c.onlyNames(&idx)
+	} else if names, err = c.repoNames(ctx, &idx); err != nil {
 		return nil, err
 	}
 	c.log.Info("crawling", "registry", idx.Registry, "repos", len(names))
@@ -132,6 +136,9 @@ func (c *crawl) run(ctx context.Context) (*snapshot.Snapshot, error) {
 	out := make([]snapshot.Repository, 0, len(repos))
 	for _, r := range repos {
 		out = append(out, r.assemble())
+	}
+	if partial {
+		out = append(out, c.carried(names)...)
 	}
 	snap, err := snapshot.Build(idx, out)
 	if err != nil {
@@ -214,6 +221,37 @@ func (c *crawl) repoNames(ctx context.Context, idx *snapshot.Index) ([]string, e
 		}
 	}
 	return out, nil
+}
+
+// onlyNames returns the repositories of Config.Only to crawl, sorted and
+// once each, that pass Repos (when set), Include and Exclude, and copies
+// the catalog's records of the previous crawl into idx, which this crawl
+// does not list again.
+func (c *crawl) onlyNames(idx *snapshot.Index) []string {
+	prev := &c.cfg.Previous.Index
+	idx.Failures = slices.Clone(prev.Failures)
+	idx.Skipped = slices.Clone(prev.Skipped)
+	idx.Truncated = prev.Truncated
+	var names []string
+	for _, n := range c.cfg.Only {
+		if (len(c.cfg.Repos) == 0 || slices.Contains(c.cfg.Repos, n)) && c.cfg.wanted(n) {
+			names = append(names, n)
+		}
+	}
+	slices.Sort(names)
+	return slices.Compact(names)
+}
+
+// carried returns the repositories of the previous snapshot that are not
+// in crawled (sorted), as they were.
+func (c *crawl) carried(crawled []string) []snapshot.Repository {
+	var out []snapshot.Repository
+	for _, r := range c.cfg.Previous.Repositories {
+		if _, found := slices.BinarySearch(crawled, r.Name); !found {
+			out = append(out, r)
+		}
+	}
+	return out
 }
 
 // fatalAuth wraps a registry-wide failure, marking 401 and 403 as ErrAuth.

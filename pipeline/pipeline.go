@@ -3,10 +3,15 @@
 // cancelled run replaces: nothing.
 //
 // Every command that crawls or renders (crawl, render, build, demo, and
-// next serve --refresh) runs the same [Run], configured by a [Config] that
+// each refresh of serve --refresh) runs the same [Run], configured by a [Config] that
 // holds the crawl's and the render's own configs. Presentation stays with
 // the caller: the pipeline reports through a logger and two hooks
 // (Config.Progress and Config.Phase) and returns a [Result].
+//
+// After a crawl, the new snapshot is compared with the previous one
+// (package changes): the change set is in [Result.Changes], added to the
+// snapshot's change log (pruned to Config.History runs) and written with
+// the snapshot, and the site shows the log.
 //
 // The new site is swapped in before the new snapshot: a run interrupted or
 // failing before the end leaves the previous snapshot and site as they
@@ -24,7 +29,9 @@ import (
 	"strings"
 	"time"
 
+	"github.com/regcat/regcat/changes"
 	"github.com/regcat/regcat/crawler"
+	"github.com/regcat/regcat/notify"
 	"github.com/regcat/regcat/render"
 	"github.com/regcat/regcat/snapshot"
 )
@@ -41,11 +48,21 @@ type Config struct {
 	// SnapshotDir is rendered. Crawl.Previous is set by Run; Crawl.Logger,
 	// when nil, is Logger; Crawl.Progress is replaced by Progress.
 	Crawl *crawler.Config
-	// Full ignores the previous snapshot: every tag is fetched again.
+	// Full ignores the previous snapshot for crawling: every tag is
+	// fetched again. The change set is still taken against it.
 	Full bool
+	// History is how many runs with changes the snapshot's change log
+	// keeps. Zero means changes.DefaultHistory.
+	History int
 	// Render configures the render. nil means no site is rendered.
 	// Render.Logger, when nil, is Logger.
 	Render *render.Config
+	// Notify says whom to tell of the run's changes: once a crawl with a
+	// non-empty change set has replaced the site and the snapshot, its
+	// message (notify.FromChanges) is sent to Notify.URLs with
+	// notify.Send, whose failures are logged and never fail the run.
+	// Notify.Logger, when nil, is Logger. The zero value notifies nobody.
+	Notify notify.Config
 	// Logger receives the run's records. nil discards them.
 	Logger *slog.Logger
 	// Progress, when set, receives the crawl's running counts, with the
@@ -96,6 +113,9 @@ func (c *Config) Validate() error {
 	if c.SnapshotDir == "" {
 		errs = append(errs, errors.New("snapshot directory: not set"))
 	}
+	if c.History < 0 {
+		errs = append(errs, fmt.Errorf("history: %d runs is negative", c.History))
+	}
 	if c.Crawl == nil && c.Render == nil {
 		errs = append(errs, errors.New("neither a crawl nor a render to run"))
 	}
@@ -108,6 +128,9 @@ func (c *Config) Validate() error {
 		if err := c.Render.Validate(); err != nil {
 			errs = append(errs, err)
 		}
+	}
+	if err := c.Notify.Validate(); err != nil {
+		errs = append(errs, err)
 	}
 	return errors.Join(errs...)
 }
@@ -126,6 +149,12 @@ type Result struct {
 	// Failures is the number of failure records in the snapshot (the
 	// index's and every repository's).
 	Failures int
+	// Changes is what the crawl changed since the previous snapshot
+	// (empty when nothing did); nil without Crawl, or when there was no
+	// previous snapshot of the same registry to compare with.
+	Changes *changes.Set
+	// Notified counts the notifications of the run's changes.
+	Notified notify.Stats
 }
 
 // PartialError is the error of a run that completed, replaced the snapshot
@@ -185,6 +214,7 @@ func Run(ctx context.Context, cfg Config) (Result, error) {
 		current = p
 	}
 
+	var hist *changes.Log
 	if cfg.Crawl == nil {
 		begin(PhaseRead)
 		snap, err := snapshot.Read(cfg.SnapshotDir)
@@ -192,6 +222,7 @@ func Run(ctx context.Context, cfg Config) (Result, error) {
 			return res, err
 		}
 		res.Snapshot = snap
+		hist = history(cfg.SnapshotDir, log)
 	} else {
 		// Fail now, not after an hour of crawling, when the new snapshot
 		// could not replace the directory, or the site its --out.
@@ -209,7 +240,11 @@ func Run(ctx context.Context, cfg Config) (Result, error) {
 			ccfg.Logger = log
 		}
 		ccfg.Progress = cfg.Progress
-		ccfg.Previous = previous(cfg.SnapshotDir, cfg.Full, log)
+		prev := previous(cfg.SnapshotDir, log)
+		if !cfg.Full {
+			ccfg.Previous = prev
+		}
+		hist = history(cfg.SnapshotDir, log)
 		snap, st, err := crawler.Crawl(ctx, ccfg)
 		res.Crawl = st
 		if err != nil {
@@ -217,6 +252,19 @@ func Run(ctx context.Context, cfg Config) (Result, error) {
 		}
 		res.Snapshot = snap
 		res.Failures = failures(snap)
+		if prev != nil && prev.Index.Registry != snap.Index.Registry {
+			// Another registry's snapshot is no baseline: everything
+			// would be "new".
+			log.Warn("previous snapshot is of another registry; no change set", "previous", prev.Index.Registry, "registry", snap.Index.Registry)
+			prev = nil
+		}
+		if prev != nil {
+			res.Changes = changes.Diff(prev, snap)
+			if err := hist.Add(res.Changes, cfg.History); err != nil {
+				// A clock that went back: the log keeps its order.
+				log.Warn("change set left out of the history", "error", err)
+			}
+		}
 		// The next phase begins before the crawl's summary is logged, so
 		// that a progress display has ended when the summary comes.
 		if cfg.Render != nil {
@@ -233,6 +281,7 @@ func Run(ctx context.Context, cfg Config) (Result, error) {
 	if cfg.Render != nil {
 		begin(PhaseRender)
 		rcfg := *cfg.Render
+		rcfg.History = hist
 		if rcfg.Logger == nil {
 			rcfg.Logger = log
 		}
@@ -245,10 +294,15 @@ func Run(ctx context.Context, cfg Config) (Result, error) {
 
 	if cfg.Crawl != nil {
 		begin(PhaseWrite)
-		if err := snapshot.Write(ctx, cfg.SnapshotDir, res.Snapshot); err != nil {
+		files, err := hist.Files()
+		if err != nil {
+			return res, fmt.Errorf("write snapshot: %w", err)
+		}
+		if err := snapshot.WriteWith(ctx, cfg.SnapshotDir, res.Snapshot, files); err != nil {
 			return res, fmt.Errorf("write snapshot: %w", err)
 		}
 		log.Debug("snapshot written", "snapshot", cfg.SnapshotDir)
+		res.Notified = sendNotifications(ctx, cfg.Notify, res.Changes, log)
 	}
 
 	if res.Failures > 0 || res.Render.Skipped > 0 {
@@ -257,14 +311,22 @@ func Run(ctx context.Context, cfg Config) (Result, error) {
 	return res, nil
 }
 
-// previous returns the snapshot in dir to crawl incrementally from, or
-// nil for a full crawl: when full is set, when there is none, or when it
-// cannot be read (logged: a damaged snapshot must not stop the crawl that
-// replaces it).
-func previous(dir string, full bool, log *slog.Logger) *snapshot.Snapshot {
-	if full {
-		return nil
+// sendNotifications tells cfg's URLs of set, unless it is empty.
+func sendNotifications(ctx context.Context, cfg notify.Config, set *changes.Set, log *slog.Logger) notify.Stats {
+	m := notify.FromChanges(set)
+	if m == nil || len(cfg.URLs) == 0 {
+		return notify.Stats{}
 	}
+	if cfg.Logger == nil {
+		cfg.Logger = log
+	}
+	return notify.Send(ctx, cfg, m)
+}
+
+// previous returns the snapshot in dir to crawl incrementally from and
+// compare with, or nil: when there is none, or when it cannot be read
+// (logged: a damaged snapshot must not stop the crawl that replaces it).
+func previous(dir string, log *slog.Logger) *snapshot.Snapshot {
 	prev, err := snapshot.Read(dir)
 	switch {
 	case err == nil:
@@ -275,6 +337,18 @@ func previous(dir string, full bool, log *slog.Logger) *snapshot.Snapshot {
 		log.Warn("previous snapshot unreadable; crawling in full", "dir", dir, "error", err)
 	}
 	return nil
+}
+
+// history returns the change log kept with the snapshot in dir; an
+// unreadable one is logged and the history starts again (a damaged log
+// must not stop the run, nor keep the site from rendering).
+func history(dir string, log *slog.Logger) *changes.Log {
+	h, err := changes.ReadLog(dir)
+	if err != nil {
+		log.Warn("change log unreadable; the history starts again", "dir", dir, "error", err)
+		return &changes.Log{}
+	}
+	return h
 }
 
 // failures counts the failure records in snap.

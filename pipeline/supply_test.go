@@ -164,7 +164,13 @@ type tagRow struct{ tags, marks []string }
 func tagRows(t *testing.T, doc *html.Node) []tagRow {
 	t.Helper()
 	var out []tagRow
-	for _, tr := range elements(doc, "tr") {
+	// The tag history is the page's first table (the size chart's data
+	// table below it has rows too).
+	tables := elements(doc, "table")
+	if len(tables) == 0 {
+		t.Fatal("no tag table")
+	}
+	for _, tr := range elements(tables[0], "tr") {
 		ths := elements(tr, "th")
 		if len(ths) == 0 || attr(ths[0], "scope") != "row" {
 			continue

@@ -8,6 +8,7 @@ import (
 	"net/url"
 	"strings"
 
+	"github.com/regcat/regcat/changes"
 	"github.com/regcat/regcat/render/badge"
 	"github.com/regcat/regcat/snapshot"
 )
@@ -44,6 +45,9 @@ type Config struct {
 	BadgeTag string
 	// Logger receives skipped names and a summary. Nil discards.
 	Logger *slog.Logger
+	// History is the snapshot's change log, which the changes page, the
+	// feeds and the repository pages show. Nil means none.
+	History *changes.Log
 }
 
 // Validate reports a configuration that cannot be rendered.

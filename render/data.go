@@ -1,6 +1,10 @@
 package render
 
-import "html/template"
+import (
+	"html/template"
+
+	"github.com/regcat/regcat/changes"
+)
 
 // The types in this file are the data the templates receive: one page
 // type per page template, each embedding Page. They are the contract for
@@ -21,13 +25,19 @@ type Page struct {
 	Canonical string
 	// Registry is the registry host the snapshot was crawled from.
 	Registry string
-	// CrawledAt is when the crawl started.
+	// CrawledAt is when the crawl started. It is empty on repository
+	// and image pages, so that a crawl that did not change a repository
+	// leaves its pages byte for byte (and the re-render links them).
 	CrawledAt Time
 	// Failures counts everything failures.html lists.
 	Failures int
 	// Rebuild counts the images rebuild.html lists: built on a base tag
 	// that has moved since.
 	Rebuild int
+	// RepoFeed is the Atom feed of the page's repository (beside its
+	// page), "" on pages of the whole site; every page links Root +
+	// "feed.xml", the site's feed.
+	RepoFeed string
 }
 
 // Time is a point in time from the snapshot. ISO is RFC 3339 for a
@@ -117,6 +127,11 @@ type RepoPage struct {
 	// SizeChart is the image size over time, nil with fewer than two
 	// tagged images of known creation time.
 	SizeChart *Chart
+	// Changes are the repository's recent changes from the change log,
+	// newest first, at most 20; MoreChanges counts the rest (on
+	// changes.html).
+	Changes     []ChangeEntry
+	MoreChanges int
 }
 
 // Chart is a chart shown as an SVG image (Src, relative to the page, of
@@ -191,6 +206,9 @@ type HistoryRow struct {
 	Base, BaseNote string
 	// Markers say whether the image is signed, has an SBOM, provenance.
 	Markers []Marker
+	// Tagged is when the newest of Tags got this image, as far as the
+	// change log knows; unknown otherwise.
+	Tagged Time
 }
 
 // ImagePage is the data of image.html.
@@ -462,3 +480,55 @@ type RebuildRow struct {
 	Image Link
 	Base  BaseView
 }
+
+// ChangesPage is the data of changes.html: the change log's entries,
+// newest first, at most 200 in all, grouped by crawl; More counts those
+// left out.
+type ChangesPage struct {
+	Page
+	Crawls []CrawlChanges
+	More   int
+}
+
+// CrawlChanges is what one crawl changed: its time, the previous crawl's
+// (Since), the summary over all repositories and one entry per
+// repository. ID is a stable fragment identifier.
+type CrawlChanges struct {
+	ID          string
+	When, Since Time
+	Summary     string
+	Entries     []ChangeEntry
+
+	set *changes.Set
+}
+
+// ChangeEntry is what one crawl changed in one repository. ID is a
+// stable fragment identifier; Repo links to the repository page when it
+// still exists (and the page is not the repository's own); When and
+// Since are the crawl times of both sides; Status is "added", "removed"
+// or "changed". Each list holds at most 50 items in all; More counts the
+// rest.
+type ChangeEntry struct {
+	ID            string
+	Repo          Link
+	Status        string
+	When, Since   Time
+	Summary       string
+	New           []TagChange
+	Moved         []TagChange
+	Deleted       []TagChange
+	NewImages     []DigestLink
+	DeletedImages []DigestLink
+	More          int
+}
+
+// TagChange is a tag that was added (New), moved (Old → New) or
+// deleted (Old).
+type TagChange struct {
+	Tag      string
+	Old, New DigestLink
+}
+
+// DigestLink is a digest, linked to its image page when the image is
+// still in the catalog.
+type DigestLink struct{ Digest, Short, Href string }

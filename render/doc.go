@@ -4,20 +4,28 @@
 // reads the catalog and writes its files: an index of repositories, one
 // page per repository with its tag history, one page per image digest, a
 // failures page, a 404 page, the label index, the search index, the
-// badges, the snapshot JSON and the label index as a static API under api/
-// and, when a base URL is known, a sitemap.
+// changes page and Atom feeds of the snapshot's change log
+// (Config.History), the badges, the snapshot JSON and the label index as a
+// static API under api/ and, when a base URL is known, a sitemap.
+//
+// Repository and image pages hold nothing that changes with every crawl
+// (no crawl time): a crawl that changed one repository leaves the other
+// repositories' files byte for byte, so the site writer links them from
+// the previous site.
 //
 // Site layout (all links between pages are relative, so a site works from
 // file:// and under any URL path):
 //
 //	index.html                    every repository, grouped by namespace
 //	failures.html                 what the crawl could not read
+//	changes.html, feed.xml        the change log, newest first; its Atom feed
 //	404.html, .nojekyll, .regcat-site
 //	assets/style.css, assets/site.js, assets/favicon.svg
 //	r/<key>/index.html            one repository
 //	r/<key>/sha256-<hex>.html     one image of that repository
 //	labels/index.html             every label and annotation key
 //	labels/<slug>-<hash>.html     one key's values and images (docs/labels.md)
+//	r/<key>/feed.xml              that repository's changes (Atom)
 //	api/index.json, api/repos/<key>.json
 //	api/labels.json               key → value → ["<repo>@<digest>", …]
 //	search-index.js               the header search box's index (docs/search.md)

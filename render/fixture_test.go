@@ -3,6 +3,7 @@ package render
 import (
 	"crypto/sha256"
 	"encoding/hex"
+	"github.com/regcat/regcat/changes"
 	"time"
 
 	"github.com/regcat/regcat/snapshot"
@@ -199,4 +200,48 @@ func hostileLabels() map[string]string {
 		"com.example.rtl":                        "\u2067abc\u2069 \u202dxyz\u202c \u200f",
 		"com.example.ctl":                        "bell\x07 nul\x00 esc\x1b[31m",
 	}
+}
+
+// fixtureHistory is a change log that fits fixture(): two earlier
+// crawls' changes, one of a repository no longer there and one of a
+// hostile tag name.
+func fixtureHistory() *changes.Log {
+	s := fixture()
+	repo := func(name string) *snapshot.Repository {
+		for i := range s.Repositories {
+			if s.Repositories[i].Name == name {
+				return &s.Repositories[i]
+			}
+		}
+		panic(name)
+	}
+	api, base, evil := repo("team-a/api"), repo("base/alpine"), repo("evil")
+	digestOf := func(r *snapshot.Repository, tag string) string {
+		for _, t := range r.Tags {
+			if t.Name == tag {
+				return t.Digest
+			}
+		}
+		panic(tag)
+	}
+	crawled := s.Index.CrawledAt
+	return &changes.Log{Sets: []*changes.Set{
+		{Registry: s.Index.Registry, Since: crawled.Add(-72 * time.Hour), CrawledAt: crawled.Add(-48 * time.Hour), Repositories: []changes.Repo{
+			{Name: "base/alpine", Status: changes.Changed,
+				NewTags:     []changes.Tag{{Name: "3.20", Digest: digestOf(base, "3.20")}},
+				ChangedTags: []changes.Move{{Name: "latest", OldDigest: digestOf(base, "3.19"), Digest: digestOf(base, "latest")}},
+				NewImages:   []string{digestOf(base, "3.20")}},
+			{Name: "legacy/app", Status: changes.Removed,
+				DeletedTags:   []changes.Tag{{Name: "1.0", Digest: dg("legacy")}},
+				DeletedImages: []string{dg("legacy")}},
+		}},
+		{Registry: s.Index.Registry, Since: crawled.Add(-48 * time.Hour), CrawledAt: crawled, Repositories: []changes.Repo{
+			{Name: "evil", Status: changes.Changed, NewTags: []changes.Tag{{Name: "<script>", Digest: digestOf(evil, "latest")}}},
+			{Name: "team-a/api", Status: changes.Changed,
+				NewTags:     []changes.Tag{{Name: "v1.2.0", Digest: digestOf(api, "v1.2.0")}},
+				ChangedTags: []changes.Move{{Name: "latest", OldDigest: digestOf(api, "v1.1.0"), Digest: digestOf(api, "latest")}},
+				DeletedTags: []changes.Tag{{Name: "rc", Digest: dg("api-rc")}},
+				NewImages:   []string{digestOf(api, "v1.2.0")}, DeletedImages: []string{dg("api-rc")}},
+		}},
+	}}
 }

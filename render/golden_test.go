@@ -11,6 +11,7 @@ import (
 	"slices"
 	"testing"
 
+	"github.com/regcat/regcat/changes"
 	"github.com/regcat/regcat/snapshot"
 )
 
@@ -21,10 +22,13 @@ const (
 	goldenDir  = "testdata/golden"  // the site rendered from it
 )
 
-// renderFixture renders the fixture snapshot to a new directory and
-// returns its path.
+// renderFixture renders the fixture snapshot, with fixtureHistory unless
+// cfg has a history, to a new directory and returns its path.
 func renderFixture(t *testing.T, cfg Config) string {
 	t.Helper()
+	if cfg.History == nil {
+		cfg.History = fixtureHistory()
+	}
 	return renderTo(t, cfg, fixture())
 }
 
@@ -65,7 +69,11 @@ func readTree(t *testing.T, dir string) map[string][]byte {
 func TestFixtureOnDisk(t *testing.T) {
 	if *update {
 		os.RemoveAll(fixtureDir)
-		if err := snapshot.Write(context.Background(), fixtureDir, fixture()); err != nil {
+		files, err := fixtureHistory().Files()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := snapshot.WriteWith(context.Background(), fixtureDir, fixture(), files); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -82,6 +90,15 @@ func TestFixtureOnDisk(t *testing.T) {
 		if !bytes.Equal(have[name], b) {
 			t.Errorf("%s differs from fixture() (run go test -update)", name)
 		}
+	}
+	log, err := changes.ReadLog(fixtureDir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	wantLog, _ := fixtureHistory().Files()
+	haveLog, _ := log.Files()
+	if !maps.EqualFunc(wantLog, haveLog, bytes.Equal) {
+		t.Errorf("change log on disk differs from fixtureHistory() (run go test -update)")
 	}
 }
 

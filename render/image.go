@@ -26,7 +26,7 @@ func (r *renderer) imageData(ip *catalog.Image) (*ImagePage, error) {
 		title = rp.Name + ":" + ip.DisplayTag()
 	}
 	d := &ImagePage{
-		Page:         r.pageFor(p, title),
+		Page:         r.pageFor(p, title, feedFile),
 		Repo:         Link{Text: rp.Name, Href: indexPage},
 		Digest:       im.Digest,
 		Short:        shortDigest(im.Digest),

@@ -36,6 +36,7 @@ var outputs = []output{
 	pageOutput(&notFoundHTML),
 	pageOutput(&coverageHTML),
 	pageOutput(&rebuildHTML),
+	pageOutput(&changesHTML),
 	pageOutput(&repoHTML),
 	pageOutput(&imageHTML),
 	pageOutput(&labelsHTML),
@@ -46,6 +47,7 @@ var outputs = []output{
 	searchOutput,
 	badgesOutput,
 	sitemapOutput,
+	feedsOutput,
 }
 
 // A page is a page template and the pages made from it: one for the

@@ -23,10 +23,15 @@ var (
 		data: func(r *renderer, s subject) (any, error) { return r.repoData(s.repo) }}
 )
 
-// pageFor returns the Page of the page at path p.
-func (r *renderer) pageFor(p, title string) Page {
+// pageFor returns the Page of the page at path p; repoFeed, when given,
+// is the href of its repository's feed.
+func (r *renderer) pageFor(p, title string, repoFeed ...string) Page {
 	pg := r.common
 	pg.Title = title
+	if len(repoFeed) > 0 {
+		pg.RepoFeed = repoFeed[0]
+		pg.CrawledAt = Time{}
+	}
 	pg.Root = rootFrom(p)
 	if r.base != "" {
 		pg.Canonical = r.base + strings.TrimSuffix(p, indexPage)
@@ -89,7 +94,8 @@ func truncation(t *snapshot.Truncation) *Truncation {
 
 func (r *renderer) repoData(rp *catalog.Repo) (*RepoPage, error) {
 	p := repoPage(rp.Name)
-	d := &RepoPage{Page: r.pageFor(p, rp.Name), Name: rp.Name, Title: rp.Name, Tags: rp.Tags, Truncated: truncation(rp.Snap.Truncated)}
+	d := &RepoPage{Page: r.pageFor(p, rp.Name, feedFile), Name: rp.Name, Title: rp.Name, Tags: rp.Tags, Truncated: truncation(rp.Snap.Truncated)}
+	d.Changes, d.MoreChanges = repoChanges(rp)
 	api, err := apiPath(rp.Name)
 	if err != nil {
 		return nil, err
@@ -122,6 +128,7 @@ func (r *renderer) repoData(rp *catalog.Repo) (*RepoPage, error) {
 			Version:      Link{Text: oneLine(ip.Label(snapshot.KeyVersion))},
 			Revision:     Link{Text: oneLine(snapshot.Truncate(rev, 12)), Href: commitURL(source, rev)},
 			Markers:      supplyMarkers(im),
+			Tagged:       taggedView(rp, ip.Tags),
 		})
 		row := &d.History[len(d.History)-1]
 		row.Base, row.BaseNote = r.historyBase(ip)

@@ -49,7 +49,7 @@ func Render(ctx context.Context, cfg Config, snap *snapshot.Snapshot) (Stats, er
 	if err != nil {
 		return Stats{}, err
 	}
-	cat := catalog.New(snap, catalog.Config{Prefer: cfg.badgeTag(), Logger: log})
+	cat := catalog.New(snap, catalog.Config{Prefer: cfg.badgeTag(), Logger: log, History: cfg.History})
 	r, err := newRenderer(cfg, cat, tmpl)
 	if err != nil {
 		return Stats{}, err

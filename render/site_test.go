@@ -233,7 +233,7 @@ func TestUnchangedFilesKeepMtime(t *testing.T) {
 		}
 		return err
 	})
-	st, err := Render(context.Background(), Config{Out: out}, fixture())
+	st, err := Render(context.Background(), Config{Out: out, History: fixtureHistory()}, fixture())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -265,7 +265,7 @@ func TestUnchangedFilesKeepMtime(t *testing.T) {
 			snap.Repositories[i].Images[0].Size++
 		}
 	}
-	if st, err = Render(context.Background(), Config{Out: out}, snap); err != nil {
+	if st, err = Render(context.Background(), Config{Out: out, History: fixtureHistory()}, snap); err != nil {
 		t.Fatal(err)
 	}
 	m := mtimes()
@@ -299,10 +299,10 @@ func TestPathScheme(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	// The index, failures.html, 404.html, coverage.html, rebuild.html, the
-	// label index and the page of the one label key; a repository and an
-	// image page per name.
-	if want := 7 + 2*len(names); st.Pages != want {
+	// The index, failures.html, 404.html, coverage.html, rebuild.html,
+	// changes.html, the label index and the page of the one label key; a
+	// repository and an image page per name.
+	if want := 8 + 2*len(names); st.Pages != want {
 		t.Errorf("rendered %d pages, want %d", st.Pages, want)
 	}
 	site := readTree(t, out)

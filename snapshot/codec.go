@@ -33,7 +33,7 @@ func Marshal(v any) ([]byte, error) {
 // DecodeIndex reads an index.json, rejecting unknown fields, trailing data,
 // schema versions other than 1, 2 and [SchemaVersion], and files over
 // [MaxFileSize]. A version 2 index has the current shape (version 3
-// changed only repository files). A version 1 index is decoded strictly in its own shape
+// changed only repository files and added the change log beside them). A version 1 index is decoded strictly in its own shape
 // and converted: its summaries' newestTag is dropped (summaries are
 // derived again by the next crawl or render). The returned index has the
 // current shape, and SchemaVersion set to [SchemaVersion].

@@ -98,9 +98,24 @@ func dirError(dir string, err error) error {
 // time. dir may be missing, empty, or hold a snapshot (an index.json);
 // anything else gives [ErrNotSnapshot] and is left alone.
 func Write(ctx context.Context, dir string, s *Snapshot) error {
+	return WriteWith(ctx, dir, s, nil)
+}
+
+// WriteWith is [Write] that also stores extra, a map from slash-separated
+// path relative to dir to content, in the same commit: the files that
+// live with a snapshot without being part of it, such as its change log
+// (package changes). An extra path that is also a snapshot file is an
+// error.
+func WriteWith(ctx context.Context, dir string, s *Snapshot, extra map[string][]byte) error {
 	files, err := s.Files()
 	if err != nil {
 		return err
+	}
+	for name, b := range extra {
+		if _, ok := files[name]; ok {
+			return fmt.Errorf("snapshot: extra file %s is a snapshot file", name)
+		}
+		files[name] = b
 	}
 	d, err := sitefs.Open(dir, dirOptions)
 	if err != nil {

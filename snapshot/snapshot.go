@@ -16,7 +16,8 @@ import "time"
 // versions 1 and 2 (see [DecodeIndex] and [DecodeRepository]) and reject other
 // versions with [ErrSchemaVersion]. Version 3 added the referrers of an
 // image ([Image.Referrers], [Repository.ReferrerTags]) and the predicate
-// types of attestation manifests ([Descriptor.PredicateTypes]).
+// types of attestation manifests ([Descriptor.PredicateTypes]), and the change log (package
+// changes) beside the snapshot's files.
 const SchemaVersion = 3
 
 // Index is the content of a snapshot's index.json.

@@ -10,6 +10,7 @@ func newBuildCmd(e *env) *cobra.Command {
 	var (
 		cf      crawlFlags
 		rf      renderFlags
+		nf      notifyFlags
 		snapDir string
 	)
 	cmd := &cobra.Command{
@@ -38,11 +39,16 @@ exit code is 3.
 			if err != nil {
 				return err
 			}
-			return runPipeline(cmd.Context(), e, pipeline.Config{SnapshotDir: snapDir, Crawl: &ccfg, Full: cf.full, Render: &rcfg})
+			ncfg, err := nf.config()
+			if err != nil {
+				return err
+			}
+			return runPipeline(cmd.Context(), e, pipeline.Config{SnapshotDir: snapDir, Crawl: &ccfg, Full: cf.full, History: cf.history, Render: &rcfg, Notify: ncfg})
 		},
 	}
 	cmd.Flags().StringVarP(&snapDir, "snapshot", "s", "snapshot", "snapshot `directory` to read (incremental) and replace")
 	cf.register(cmd.Flags())
 	rf.register(cmd.Flags())
+	nf.register(cmd.Flags())
 	return cmd
 }

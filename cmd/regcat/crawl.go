@@ -13,6 +13,7 @@ import (
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
 
+	"github.com/regcat/regcat/changes"
 	"github.com/regcat/regcat/crawler"
 	"github.com/regcat/regcat/pipeline"
 )
@@ -29,6 +30,7 @@ const maxReposFile = 16 << 20
 func newCrawlCmd(e *env) *cobra.Command {
 	var (
 		f   crawlFlags
+		nf  notifyFlags
 		dir string
 	)
 	cmd := &cobra.Command{
@@ -56,11 +58,16 @@ config.json and its credential helpers, then anonymous.
 			if err != nil {
 				return err
 			}
-			return runPipeline(cmd.Context(), e, pipeline.Config{SnapshotDir: dir, Crawl: &cfg, Full: f.full})
+			ncfg, err := nf.config()
+			if err != nil {
+				return err
+			}
+			return runPipeline(cmd.Context(), e, pipeline.Config{SnapshotDir: dir, Crawl: &cfg, Full: f.full, History: f.history, Notify: ncfg})
 		},
 	}
 	cmd.Flags().StringVar(&dir, "snapshot", "snapshot", "snapshot directory to read (incremental) and replace")
 	f.register(cmd.Flags())
+	nf.register(cmd.Flags())
 	return cmd
 }
 
@@ -81,6 +88,7 @@ type crawlFlags struct {
 	username          string
 	passwordStdin     bool
 	full              bool
+	history           int
 }
 
 // register adds the crawl flags to fs.
@@ -101,6 +109,7 @@ func (f *crawlFlags) register(fs *pflag.FlagSet) {
 	fs.StringVar(&f.username, "username", "", "registry user name (with --password-stdin or "+envPassword+")")
 	fs.BoolVar(&f.passwordStdin, "password-stdin", false, "read the registry password from standard input")
 	fs.BoolVar(&f.full, "full", false, "ignore the previous snapshot and fetch everything")
+	fs.IntVar(&f.history, "history", changes.DefaultHistory, "keep the change sets of the last `N` runs that changed something in the snapshot's change log (0: the default)")
 }
 
 // noCap maps a cap flag, where 0 means no cap, to crawler.Config's

@@ -59,7 +59,7 @@ func TestBrowserNarrowScreens(t *testing.T) {
 		base + "failures.html",
 	}
 	for _, p := range htmlPages(t, fixture) {
-		if strings.HasPrefix(p, "r/") || p == "index.html" {
+		if strings.HasPrefix(p, "r/") || p == "index.html" || p == "changes.html" {
 			pages = append(pages, fileURL(t, filepath.Join(fixture, filepath.FromSlash(p))))
 		}
 	}

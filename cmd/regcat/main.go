@@ -113,6 +113,14 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	if err == nil {
 		return exitOK
 	}
+	if errors.Is(err, errDiffer) {
+		return exitFatal
+	}
+	var te *troubleError
+	if errors.As(err, &te) {
+		fmt.Fprintf(stderr, "regcat: %v\n", err)
+		return exitUsage
+	}
 	var pe *pipeline.PartialError
 	if errors.As(err, &pe) {
 		fmt.Fprintf(stderr, "regcat: %v\n", err)
@@ -184,7 +192,7 @@ with SVG badges.
 	root.PersistentFlags().BoolVarP(&e.quiet, "quiet", "q", false, "log warnings and errors only, no progress")
 	root.PersistentFlags().BoolVarP(&e.verbose, "verbose", "v", false, "log debug details")
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return &usageError{err} })
-	root.AddCommand(newCrawlCmd(e), newRenderCmd(e), newBuildCmd(e), newServeCmd(e), newDemoCmd(e), newLintCmd(e))
+	root.AddCommand(newCrawlCmd(e), newRenderCmd(e), newBuildCmd(e), newServeCmd(e), newDemoCmd(e), newLintCmd(e), newDiffCmd(e))
 	return root
 }
 

@@ -14,8 +14,6 @@ import (
 
 	"github.com/spf13/cobra"
 	"golang.org/x/sync/errgroup"
-
-	"github.com/regcat/regcat/render"
 )
 
 // defaultServeAddr is where serve listens unless told otherwise: loopback
@@ -27,22 +25,57 @@ const defaultServeAddr = "127.0.0.1:8080"
 const serveCSP = "default-src 'none'; style-src 'self'; script-src 'self'; img-src 'self' data:; connect-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'"
 
 func newServeCmd(e *env) *cobra.Command {
-	dir, addr := render.DefaultOut, defaultServeAddr
+	var (
+		cf   crawlFlags
+		rf   renderFlags
+		sf   serveFlags
+		nf   notifyFlags
+		addr = defaultServeAddr
+	)
 	cmd := &cobra.Command{
-		Use:   "serve [--out DIR] [--addr HOST:PORT]",
-		Short: "Serve a rendered site for a local preview",
+		Use:   "serve [--out DIR] [--addr HOST:PORT] [--refresh REGISTRY --hook-token-file FILE [flags]]",
+		Short: "Serve a rendered site, and with --refresh keep it fresh on webhooks",
 		Long: `serve serves the site in --out over HTTP until interrupted, the way a static
 host would: 404.html for missing paths, index.html for directories. It
-listens on 127.0.0.1 unless --addr says otherwise.`,
+listens on 127.0.0.1 unless --addr says otherwise.
+
+With --refresh REGISTRY it also refreshes the site on demand: POST
+/-/hooks/registry takes the distribution registry's notifications, POST
+/-/hooks/refresh a CI job's or Docker Hub's request (?repo=NAME, repeatable;
+none means the whole registry), both with "Authorization: Bearer TOKEN" or
+?token=TOKEN (the content of --hook-token-file). They answer 202 at once;
+refreshes run one at a time after --debounce, re-crawl only the named
+repositories into --snapshot, render and swap the site in atomically, then
+run --on-publish. GET /-/hooks/status tells the last refresh and the queue.
+It starts with a refresh of the whole registry. It takes the flags of build.
+
+` + exitCodesHelp,
+		Example: `  regcat serve --out public
+  regcat serve --refresh registry.example.com:5000 --hook-token-file hook.token \
+    --snapshot snap --out public --addr 0.0.0.0:8080 --on-publish 'rsync -a --delete public/ web:/srv/catalog/'`,
 		Args: args(cobra.NoArgs),
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			return serveSite(cmd.Context(), e, dir, addr, func(url string) {
-				fmt.Fprintf(e.stdout, "Serving %s at %s (Ctrl-C to stop).\n", dir, url)
-			})
+			ready := func(url string) {
+				fmt.Fprintf(e.stdout, "Serving %s at %s (Ctrl-C to stop).\n", rf.out, url)
+			}
+			if sf.refresh == "" {
+				if err := refreshOnly(cmd.Flags()); err != nil {
+					return err
+				}
+				return serveSite(cmd.Context(), e, rf.out, addr, ready)
+			}
+			cfg, err := sf.config(e, &cf, &rf, &nf)
+			if err != nil {
+				return err
+			}
+			return serveRefresh(cmd.Context(), e, cfg, addr, ready)
 		},
 	}
-	cmd.Flags().StringVarP(&dir, "out", "o", dir, "site `directory` to serve")
 	cmd.Flags().StringVar(&addr, "addr", addr, "`host:port` to listen on")
+	sf.register(cmd.Flags())
+	cf.register(cmd.Flags())
+	rf.register(cmd.Flags())
+	nf.register(cmd.Flags())
 	return cmd
 }
 
@@ -59,13 +92,21 @@ func serveSite(ctx context.Context, e *env, dir, addr string, ready func(url str
 		return fmt.Errorf("serve: %w", err)
 	}
 	defer root.Close()
+	return listenAndServe(ctx, e, siteHandler(root.FS()), addr, ready, nil)
+}
+
+// listenAndServe serves h on addr until ctx is done, running background
+// (when set) beside the server; ready is called with the URL once it
+// listens. background's error ends the server; it must return once ctx
+// is done.
+func listenAndServe(ctx context.Context, e *env, h http.Handler, addr string, ready func(url string), background func(context.Context) error) error {
 	ln, err := (&net.ListenConfig{}).Listen(ctx, "tcp", addr)
 	if err != nil {
 		return fmt.Errorf("serve: %w", err)
 	}
 	log := e.logger()
 	srv := &http.Server{
-		Handler:           siteHandler(root.FS()),
+		Handler:           h,
 		ReadHeaderTimeout: 5 * time.Second,
 		ReadTimeout:       10 * time.Second,
 		WriteTimeout:      30 * time.Second,
@@ -85,6 +126,9 @@ func serveSite(ctx context.Context, e *env, dir, addr string, ready func(url str
 		defer cancel()
 		return srv.Shutdown(shutdown)
 	})
+	if background != nil {
+		g.Go(func() error { return background(gctx) })
+	}
 	if ready != nil {
 		ready("http://" + urlHost(ln.Addr()) + "/")
 	}

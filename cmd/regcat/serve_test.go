@@ -49,6 +49,8 @@ func TestServeSite(t *testing.T) {
 		{"GET", "r/team-a~api/", 200, "Tag history"},
 		{"GET", "assets/style.css", 200, "prefers-color-scheme"},
 		{"GET", "api/index.json", 200, `"schemaVersion":3`},
+		{"GET", "feed.xml", 200, `<feed xmlns="http://www.w3.org/2005/Atom">`},
+		{"GET", "changes.html", 200, "Changes"},
 		{"GET", "no/such/page", 404, "Not found"},
 		{"GET", "r/", 404, "Not found"}, // no directory listings
 		{"GET", "../../../etc/passwd", 404, "Not found"},

@@ -36,10 +36,13 @@ var allow = map[string]rule{
 	// The contract: standard library only, and its directory writer.
 	"snapshot":        {pkgs: []string{"internal/sitefs"}},
 	"internal/sitefs": {},
+	// What changed between two snapshots, and the change log kept with
+	// them: snapshots alone.
+	"changes": {pkgs: []string{"snapshot"}},
 	// The read-only model every output reads: built from snapshots alone.
-	"catalog": {pkgs: []string{"snapshot"}},
+	"catalog": {pkgs: []string{"snapshot", "changes"}},
 	// Metadata rules, coverage and stale bases: read from the catalog.
-	"lint": {pkgs: []string{"catalog", "snapshot"}},
+	"lint": {pkgs: []string{"catalog", "changes", "snapshot"}},
 	// Registries, HTTP, auth; never HTML.
 	"crawler": {pkgs: []string{"snapshot", "crawler/reghttp"}, third: []string{ggcr, errgroup},
 		forbidStd: []string{"html/template"}},
@@ -47,21 +50,25 @@ var allow = map[string]rule{
 	"crawler/reghttp": {pkgs: []string{"snapshot"}, third: []string{ggcr}, forbidStd: []string{"html/template"}},
 	// Pages, badges, API: knows snapshots and the catalog, nothing of
 	// registries or the network client.
-	"render":       {pkgs: []string{"snapshot", "catalog", "lint", "templates", "assets", "render/badge", "internal/sitefs"}, third: []string{"github.com/yuin/goldmark", "github.com/tdewolff/minify", errgroup}},
+	"render":       {pkgs: []string{"snapshot", "changes", "catalog", "lint", "templates", "assets", "render/badge", "internal/sitefs"}, third: []string{"github.com/yuin/goldmark", "github.com/tdewolff/minify", errgroup}},
 	"render/badge": {},
 	"templates":    {},
 	"assets":       {},
 	// crawl → snapshot → catalog → render as one unit.
-	"pipeline": {pkgs: []string{"crawler", "snapshot", "catalog", "render", "internal/sitefs"}, third: []string{errgroup}},
+	"pipeline": {pkgs: []string{"crawler", "snapshot", "changes", "notify", "catalog", "render", "internal/sitefs"}, third: []string{errgroup}},
 	// Flags, configs, exit codes; the demo pushes example images to an
 	// in-process registry.
-	"cmd/regcat": {pkgs: []string{"pipeline", "crawler", "snapshot", "catalog", "lint", "render", "render/badge", "examples"},
+	"cmd/regcat": {pkgs: []string{"pipeline", "refresh", "notify", "crawler", "snapshot", "changes", "catalog", "lint", "render", "render/badge", "examples"},
 		third: []string{ggcr + "/pkg/authn", ggcr + "/pkg/registry", "github.com/spf13/cobra", "github.com/spf13/pflag", errgroup, "golang.org/x/term"}},
 	// The example images of the demo and the tests, built with
 	// go-containerregistry.
 	"examples": {pkgs: []string{"snapshot"}, third: []string{ggcr}},
 	// Test helpers: in-process registries and fault injection.
-	"internal/regtest":  {pkgs: []string{"snapshot", "examples"}, third: []string{ggcr, distribution, "github.com/sirupsen/logrus", "golang.org/x/crypto"}},
+	"internal/regtest": {pkgs: []string{"snapshot", "examples"}, third: []string{ggcr, distribution, "github.com/sirupsen/logrus", "golang.org/x/crypto"}},
+	// Change notifications: webhooks POSTed after a run that changed something.
+	"notify": {pkgs: []string{"changes"}, third: []string{errgroup}},
+	// The webhook-driven refresh of serve: hooks, queue, pipeline runs.
+	"refresh":           {pkgs: []string{"pipeline", "snapshot", "render"}},
 	"internal/archtest": {},
 }
 
@@ -159,8 +166,10 @@ func TestBoundaries(t *testing.T) {
 		{pkg: "templates", only: []string{}},
 		{pkg: "assets", only: []string{}},
 		{pkg: "catalog", forbidden: []string{module + "/crawler", module + "/render", ggcr, distribution}},
-		{pkg: "lint", only: []string{module + "/catalog", module + "/snapshot", module + "/internal/sitefs"}},
+		{pkg: "lint", only: []string{module + "/catalog", module + "/changes", module + "/snapshot", module + "/internal/sitefs"}},
 		{pkg: "render", forbidden: []string{module + "/crawler", module + "/pipeline", ggcr, distribution}},
+		// Notifications never reach the registry's credentials or client.
+		{pkg: "notify", forbidden: []string{module + "/crawler", module + "/pipeline", ggcr}},
 		{pkg: "crawler", forbidden: []string{module + "/render", module + "/catalog", "html/template", "github.com/yuin/goldmark", "github.com/tdewolff/minify"}},
 	}
 	for _, tt := range tests {

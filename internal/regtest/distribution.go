@@ -31,7 +31,7 @@ var quietDistribution = sync.OnceFunc(func() {
 
 // NewDistribution serves the CNCF distribution registry (v3, in-process,
 // in-memory storage) on 127.0.0.1, with its logging silenced. Options:
-// WithBasicAuth, WithTokenAuth, WithPageSize, WithWrap. It refuses Docker
+// WithBasicAuth, WithTokenAuth, WithPageSize, WithWrap, WithNotifications. It refuses Docker
 // schema1 manifests (push Fixture.WithoutSchema1). Its quirks, which a
 // crawler must survive: _catalog is sorted and paginated with Link headers
 // (100 entries per page without n), answers 400 PAGINATION_NUMBER_INVALID to
@@ -55,6 +55,7 @@ func NewDistribution(tb testing.TB, opts ...Option) *Registry {
 		},
 	}
 	cfg.HTTP.Secret = "regtest-http-secret"
+	configureNotifications(cfg, o.notify)
 	cfg.Catalog.MaxEntries = pageSize
 	cfg.Tags.MaxTags = o.pageSize
 

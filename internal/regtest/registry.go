@@ -45,6 +45,7 @@ type options struct {
 	auth      authMode
 	pageSize  int
 	referrers bool
+	notify    []Endpoint
 }
 
 type authMode int
