@@ -213,10 +213,12 @@ func TestActionScriptsShellcheck(t *testing.T) {
 	}
 }
 
-// buildRegcat builds the regcat command into dir.
+// buildRegcat builds the regcat command into dir, static as the action's
+// install step builds it.
 func buildRegcat(t *testing.T, dir string) {
 	t.Helper()
-	cmd := exec.Command("go", "build", "-o", filepath.Join(dir, "regcat"), "../../cmd/regcat")
+	cmd := exec.Command("go", "build", "-trimpath", "-o", filepath.Join(dir, "regcat"), "../../cmd/regcat")
+	cmd.Env = append(os.Environ(), "CGO_ENABLED=0")
 	if out, err := cmd.CombinedOutput(); err != nil {
 		t.Fatalf("go build: %v\n%s", err, out)
 	}

@@ -61,6 +61,9 @@ var allow = map[string]rule{
 	// Test helpers: in-process registries and fault injection.
 	"internal/regtest":  {pkgs: []string{"snapshot", "examples"}, third: []string{ggcr, distribution, "github.com/sirupsen/logrus", "golang.org/x/crypto"}},
 	"internal/archtest": {},
+	// regcat's own container image, and the command that builds it.
+	"internal/image":          {pkgs: []string{"snapshot"}, third: []string{ggcr}},
+	"internal/cmd/buildimage": {pkgs: []string{"internal/image"}, third: []string{ggcr}},
 	// Tests of the GitHub Action (action.yml); no code of its own.
 	"internal/actiontest": {},
 }
