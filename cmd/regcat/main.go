@@ -176,6 +176,7 @@ deterministic JSON snapshot, and renders the snapshot as a static HTML catalog
 with SVG badges.
 
 ` + exitCodesHelp,
+		Version:       versionString(),
 		SilenceUsage:  true,
 		SilenceErrors: true,
 		Args:          cobra.ArbitraryArgs,
