@@ -21,7 +21,7 @@ var apiOutput = output{name: "api", write: func(ctx context.Context, r *renderer
 	if err := spawn(func(context.Context) error { return r.apiIndex(s) }); err != nil {
 		return err
 	}
-	for _, rp := range r.cat.Repos {
+	for _, rp := range r.renderedRepos() {
 		if err := spawn(func(context.Context) error { return r.apiRepo(s, rp) }); err != nil {
 			return err
 		}

@@ -29,7 +29,7 @@ var badgesOutput = output{name: "badges", write: func(ctx context.Context, r *re
 	if err := s.Mkdir(strings.TrimSuffix(badgesDir, "/")); err != nil {
 		return err
 	}
-	for _, rp := range r.cat.Repos {
+	for _, rp := range r.renderedRepos() {
 		if err := spawn(func(ctx context.Context) error { return r.writeBadges(ctx, s, rp) }); err != nil {
 			return err
 		}
@@ -42,10 +42,7 @@ var badgesOutput = output{name: "badges", write: func(ctx context.Context, r *re
 // sitefs.Dir.Mkdir) while they are written, each tag's only while its files
 // are. It stops between directories once ctx is done.
 func (r *renderer) writeBadges(ctx context.Context, s *sitefs.Dir, rp *catalog.Repo) error {
-	dirs := r.badges.tags[rp]
-	if own := r.badges.repos[rp]; own != nil {
-		dirs = append([]*badgeDir{own}, dirs...)
-	}
+	dirs := r.repoBadgeDirs(rp)
 	if len(dirs) == 0 {
 		return nil
 	}

@@ -37,7 +37,7 @@ var chartOutput = output{name: "charts", write: func(_ context.Context, r *rende
 	if err := r.mkRepoDirs(s); err != nil {
 		return err
 	}
-	for _, rp := range r.cat.Repos {
+	for _, rp := range r.renderedRepos() {
 		pts := sizePoints(rp)
 		if len(pts) < 2 {
 			continue

@@ -34,7 +34,7 @@ var feedsOutput = output{name: "feeds", write: func(_ context.Context, r *render
 	if err := spawn(func(context.Context) error { return r.siteFeed(s) }); err != nil {
 		return err
 	}
-	for _, rp := range r.cat.Repos {
+	for _, rp := range r.renderedRepos() {
 		if err := spawn(func(context.Context) error { return r.repoFeed(s, rp) }); err != nil {
 			return err
 		}

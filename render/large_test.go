@@ -29,7 +29,7 @@ const (
 // repoPageBytes renders the page of snap's only repository into memory.
 func repoPageBytes(t testing.TB, snap *snapshot.Snapshot) []byte {
 	t.Helper()
-	tmpl, err := loadTemplates("")
+	tmpl, _, err := loadTemplates("")
 	if err != nil {
 		t.Fatal(err)
 	}

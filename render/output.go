@@ -88,19 +88,22 @@ type subject struct {
 // fixed is the path of a site page.
 func fixed(p string) func(subject) string { return func(subject) string { return p } }
 
-// subjects returns what the pages of scope are made for, in site order.
+// subjects returns what the pages of scope are made for, in site order,
+// but for repositories carried from the previous site.
 func (r *renderer) subjects(sc scope) []subject {
 	switch sc {
 	case repoScope:
-		out := make([]subject, len(r.cat.Repos))
-		for i, rp := range r.cat.Repos {
-			out[i] = subject{repo: rp}
+		var out []subject
+		for _, rp := range r.renderedRepos() {
+			out = append(out, subject{repo: rp})
 		}
 		return out
 	case imageScope:
 		out := make([]subject, 0, len(r.cat.Images))
 		for _, ip := range r.cat.Images {
-			out = append(out, subject{repo: ip.Repo, image: ip})
+			if r.rendered(ip.Repo) {
+				out = append(out, subject{repo: ip.Repo, image: ip})
+			}
 		}
 		return out
 	case labelScope:

@@ -31,6 +31,10 @@ type Stats struct {
 	// Skipped counts repositories, tags and digests left out because
 	// their names are invalid or collide.
 	Skipped int
+	// Carried counts the repositories that were not rendered: their
+	// files, unchanged, were linked from the previous site (see
+	// incremental.go). Pages counts only the pages rendered.
+	Carried int
 }
 
 // Render writes the site for snap to cfg.Out. The new site is built in a
@@ -45,7 +49,7 @@ func Render(ctx context.Context, cfg Config, snap *snapshot.Snapshot) (Stats, er
 	log := cfg.logger()
 	// Templates first: a broken override fails before anything is read
 	// or written.
-	tmpl, err := loadTemplates(cfg.TemplatesDir)
+	tmpl, tmplSum, err := loadTemplates(cfg.TemplatesDir)
 	if err != nil {
 		return Stats{}, err
 	}
@@ -54,11 +58,16 @@ func Render(ctx context.Context, cfg Config, snap *snapshot.Snapshot) (Stats, er
 	if err != nil {
 		return Stats{}, err
 	}
+	r.tmplSum = tmplSum
 	s, err := openSite(cfg.out())
 	if err != nil {
 		return Stats{}, err
 	}
 	if err := r.run(ctx, s); err != nil {
+		s.Abort()
+		return Stats{}, err
+	}
+	if err := r.writeManifest(s); err != nil {
 		s.Abort()
 		return Stats{}, err
 	}
@@ -73,11 +82,12 @@ func Render(ctx context.Context, cfg Config, snap *snapshot.Snapshot) (Stats, er
 		Unchanged: fst.Unchanged,
 		Bytes:     fst.Bytes,
 		Skipped:   cat.Skipped,
+		Carried:   len(r.carried),
 	}
 	if err := s.Commit(); err != nil {
 		return Stats{}, err
 	}
-	log.Info("rendered site", "out", cfg.out(), "pages", st.Pages, "files", st.Files, "unchanged", st.Unchanged, "bytes", st.Bytes, "skipped", st.Skipped)
+	log.Info("rendered site", "out", cfg.out(), "pages", st.Pages, "files", st.Files, "unchanged", st.Unchanged, "carried", st.Carried, "bytes", st.Bytes, "skipped", st.Skipped)
 	return st, nil
 }
 
@@ -100,6 +110,13 @@ type renderer struct {
 	lint    *lintResult
 	min     *minify.M
 	common  Page
+	tmplSum [32]byte // of the templates, see loadTemplates
+
+	// fps are the repositories' fingerprints, nil when unknown; carried
+	// are those carried from the previous site, set before the outputs
+	// run (see incremental.go).
+	fps     map[*catalog.Repo]string
+	carried map[*catalog.Repo]manifestRepo
 
 	pages    atomic.Int64
 	bufs     sync.Pool
@@ -138,7 +155,12 @@ func newRenderer(cfg Config, cat *catalog.Catalog, tmpl templateSet) (*renderer,
 // and pass their jobs to one pool; each job writes its own files, so the
 // order of completion never reaches the output. A cancelled ctx stops
 // the outputs between jobs, and jobs between files where they write many.
+// Repositories whose files are carried from the previous site come first
+// (see carry); the outputs leave them out.
 func (r *renderer) run(ctx context.Context, s *sitefs.Dir) error {
+	if err := r.carry(ctx, s); err != nil {
+		return fmt.Errorf("carry repositories: %w", err)
+	}
 	g, ctx := errgroup.WithContext(ctx)
 	g.SetLimit(jobs)
 	spawn := func(job func(ctx context.Context) error) error {

@@ -1,6 +1,7 @@
 package render
 
 import (
+	"crypto/sha256"
 	"fmt"
 	"html/template"
 	"io/fs"
@@ -35,20 +36,22 @@ var funcs = template.FuncMap{"plural": plural}
 // loadTemplates parses the embedded templates, with the *.html files of
 // dir (if not empty) replacing embedded files of the same name or adding
 // partials. Every page set is parsed before anything is executed, so a
-// syntax error in an override fails the render before it writes.
-func loadTemplates(dir string) (templateSet, error) {
+// syntax error in an override fails the render before it writes. The sum
+// is the SHA-256 of every file's name and content (see fingerprint).
+func loadTemplates(dir string) (templateSet, [sha256.Size]byte, error) {
+	var none [sha256.Size]byte
 	files := map[string]string{}
 	if err := readTemplates(templates.FS, files); err != nil {
-		return nil, fmt.Errorf("embedded templates: %w", err)
+		return nil, none, fmt.Errorf("embedded templates: %w", err)
 	}
 	if dir != "" {
 		root, err := os.OpenRoot(dir)
 		if err != nil {
-			return nil, fmt.Errorf("templates: %w", err)
+			return nil, none, fmt.Errorf("templates: %w", err)
 		}
 		defer root.Close()
 		if err := readTemplates(root.FS(), files); err != nil {
-			return nil, fmt.Errorf("templates %s: %w", dir, err)
+			return nil, none, fmt.Errorf("templates %s: %w", dir, err)
 		}
 	}
 	pages := pageTemplates()
@@ -58,29 +61,40 @@ func loadTemplates(dir string) (templateSet, error) {
 			continue
 		}
 		if _, err := common.New(name).Parse(files[name]); err != nil {
-			return nil, fmt.Errorf("template %s: %w", name, err)
+			return nil, none, fmt.Errorf("template %s: %w", name, err)
 		}
 	}
 	sets := templateSet{}
 	for _, name := range pages {
 		src, ok := files[name]
 		if !ok {
-			return nil, fmt.Errorf("template %s: missing", name)
+			return nil, none, fmt.Errorf("template %s: missing", name)
 		}
 		t, err := common.Clone()
 		if err != nil {
-			return nil, fmt.Errorf("template %s: %w", name, err)
+			return nil, none, fmt.Errorf("template %s: %w", name, err)
 		}
 		if _, err := t.New(name).Parse(src); err != nil {
-			return nil, fmt.Errorf("template %s: %w", name, err)
+			return nil, none, fmt.Errorf("template %s: %w", name, err)
 		}
 		base := t.Lookup("base")
 		if base == nil {
-			return nil, fmt.Errorf("template %s: no \"base\" template defined", name)
+			return nil, none, fmt.Errorf("template %s: no \"base\" template defined", name)
 		}
 		sets[name] = base
 	}
-	return sets, nil
+	return sets, templatesSum(files), nil
+}
+
+// templatesSum hashes template files by name.
+func templatesSum(files map[string]string) [sha256.Size]byte {
+	h := sha256.New()
+	for _, name := range slices.Sorted(maps.Keys(files)) {
+		fmt.Fprintf(h, "%d %s %d %s", len(name), name, len(files[name]), files[name])
+	}
+	var sum [sha256.Size]byte
+	h.Sum(sum[:0])
+	return sum
 }
 
 // readTemplates reads the *.html files at the root of fsys into files,

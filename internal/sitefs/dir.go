@@ -58,7 +58,7 @@ type Dir struct {
 	done    bool // Commit or Abort has run
 
 	mu      sync.Mutex
-	written map[string]struct{} // paths written so far
+	written map[string]int64    // paths written so far → their sizes
 	made    map[string]struct{} // directories made by Mkdir, for Commit to sync
 	dirs    sync.Map            // directory name → *openDir
 	shared  sync.Map            // [sha256.Size]byte → *sharedFile, see WriteShared
@@ -84,7 +84,7 @@ func Open(out string, o Options) (*Dir, error) {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return nil, fmt.Errorf("output parent: %w", err)
 	}
-	d := &Dir{outBase: base, opts: o, written: map[string]struct{}{}, made: map[string]struct{}{}}
+	d := &Dir{outBase: base, opts: o, written: map[string]int64{}, made: map[string]struct{}{}}
 	if d.parent, err = os.OpenRoot(dir); err != nil {
 		return nil, fmt.Errorf("output parent: %w", err)
 	}
@@ -345,7 +345,7 @@ func (d *Dir) claim(name string, b []byte) error {
 	d.mu.Lock()
 	_, dup := d.written[name]
 	if !dup {
-		d.written[name] = struct{}{}
+		d.written[name] = int64(len(b))
 	}
 	d.mu.Unlock()
 	if dup {

@@ -1,0 +1,215 @@
+package sitefs
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path"
+	"strings"
+)
+
+// CarryDir is files of one directory of the previous tree that
+// [Dir.Carry] links into the new tree: Dir is slash-separated, relative
+// to the tree's top, and Names are base names in it.
+type CarryDir struct {
+	Dir   string
+	Names []string
+}
+
+// Carry hard-links the files dirs name from the previous tree into the
+// same places in the new tree, creating their directories, without
+// reading or comparing them: the caller knows they are what it would
+// write (say, because what it would make them from did not change). They
+// count as unchanged files of bytes bytes in all, the total the caller
+// recorded when it wrote them. It costs a system call per file where
+// Write of an unchanged file costs several and reading it.
+//
+// Carry claims every name as [Dir.Write] does. It is all or nothing: on
+// an error (a file the previous tree lacks, a name claimed before) it
+// removes the links it made and releases its claims, so that the caller
+// can write the files instead; the directories it created stay.
+func (d *Dir) Carry(dirs []CarryDir, bytes int64) error {
+	if d.old == nil {
+		return errors.New("carry: no previous tree")
+	}
+	var done []string
+	err := d.claimAll(dirs)
+	if err == nil {
+		for _, cd := range dirs {
+			if err = d.carryDir(cd, &done); err != nil {
+				break
+			}
+		}
+	}
+	if err != nil {
+		for _, name := range done {
+			d.tmp.Remove(name)
+		}
+		d.unclaim(dirs)
+		return fmt.Errorf("carry: %w", err)
+	}
+	n := 0
+	for _, cd := range dirs {
+		n += len(cd.Names)
+	}
+	d.files.Add(int64(n))
+	d.unchanged.Add(int64(n))
+	d.bytes.Add(bytes)
+	return nil
+}
+
+// claimAll claims the files of dirs, or none of them when one was
+// claimed before.
+func (d *Dir) claimAll(dirs []CarryDir) error {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	for i, cd := range dirs {
+		for j, n := range cd.Names {
+			name := cd.Dir + "/" + n
+			if _, dup := d.written[name]; dup || !plainName(n) {
+				for _, c := range dirs[:i] {
+					d.unclaimLocked(c.Dir, c.Names)
+				}
+				d.unclaimLocked(cd.Dir, cd.Names[:j])
+				if dup {
+					return fmt.Errorf("%s: written twice", name)
+				}
+				return fmt.Errorf("%s: not a file name", name)
+			}
+			d.written[name] = -1 // Carry does not know single sizes
+		}
+	}
+	return nil
+}
+
+func (d *Dir) unclaim(dirs []CarryDir) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	for _, cd := range dirs {
+		d.unclaimLocked(cd.Dir, cd.Names)
+	}
+}
+
+func (d *Dir) unclaimLocked(dir string, names []string) {
+	for _, n := range names {
+		delete(d.written, dir+"/"+n)
+	}
+}
+
+// plainName reports whether n names a file in its directory, not a
+// path: linkat(2) resolves it from a directory descriptor, outside
+// os.Root's checks.
+func plainName(n string) bool {
+	return n != "" && n != "." && n != ".." && !strings.ContainsRune(n, '/')
+}
+
+// carryDir links the files of cd, appending the new tree's paths it
+// linked to done.
+func (d *Dir) carryDir(cd CarryDir, done *[]string) error {
+	if cd.Dir == "" || path.Clean(cd.Dir) != cd.Dir || strings.HasPrefix(cd.Dir, "../") || cd.Dir == ".." {
+		return fmt.Errorf("%q: not a directory of the tree", cd.Dir)
+	}
+	newDir, oldDir, err := d.openCarryDir(cd.Dir)
+	if err != nil {
+		return fmt.Errorf("%s: %w", cd.Dir, err)
+	}
+	defer newDir.Close()
+	defer oldDir.Close()
+	for _, n := range cd.Names {
+		if err := d.linkIn(oldDir, newDir, cd.Dir, n); err != nil {
+			return fmt.Errorf("%s/%s: %w", cd.Dir, n, err)
+		}
+		*done = append(*done, cd.Dir+"/"+n)
+	}
+	return nil
+}
+
+// openCarryDir creates dir (and its parents) in the new tree and opens
+// it and its counterpart in the previous tree, from the deepest open
+// directory that holds it (see Mkdir).
+func (d *Dir) openCarryDir(dir string) (newDir, oldDir *os.File, err error) {
+	tmp, old, rel, release := d.carryRoots(dir)
+	defer release()
+	if rel != "." {
+		if err := tmp.MkdirAll(rel, 0o755); err != nil {
+			return nil, nil, err
+		}
+	}
+	d.mu.Lock()
+	for p := dir; p != "." && p != ""; p = path.Dir(p) {
+		d.made[p] = struct{}{}
+	}
+	d.mu.Unlock()
+	if oldDir, err = old.Open(rel); err != nil {
+		return nil, nil, err
+	}
+	if newDir, err = tmp.Open(rel); err != nil {
+		oldDir.Close()
+		return nil, nil, err
+	}
+	return newDir, oldDir, nil
+}
+
+// carryRoots returns the directories of the new and the previous tree
+// from which to reach dir, dir relative to them and what releases them:
+// dir itself or its parent when open with a previous counterpart (see
+// Mkdir), else the trees' tops.
+func (d *Dir) carryRoots(dir string) (tmp, old *os.Root, rel string, release func()) {
+	parent, base := path.Split(dir)
+	for _, c := range []struct{ open, rel string }{{dir, "."}, {strings.TrimSuffix(parent, "/"), base}} {
+		if o := d.acquire(c.open); o != nil {
+			if o.old != nil {
+				return o.tmp, o.old, c.rel, o.release
+			}
+			o.release()
+		}
+	}
+	return d.tmp, d.old, dir, func() {}
+}
+
+// Sizes returns the total size of the files names written with
+// [Dir.Write] or [Dir.WriteShared], and false when one of them was not
+// (or was carried, whose single sizes Carry does not know).
+func (d *Dir) Sizes(names []string) (int64, bool) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	var total int64
+	for _, n := range names {
+		size, ok := d.written[n]
+		if !ok || size < 0 {
+			return 0, false
+		}
+		total += size
+	}
+	return total, true
+}
+
+// ReadPrevious returns the file name of the previous tree, of at most
+// limit bytes; it fails when there is no previous tree, no such regular
+// file or a larger one.
+func (d *Dir) ReadPrevious(name string, limit int64) ([]byte, error) {
+	if d.old == nil {
+		return nil, fmt.Errorf("%s: %w", name, os.ErrNotExist)
+	}
+	f, err := d.old.Open(name)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	fi, err := f.Stat()
+	if err != nil {
+		return nil, err
+	}
+	if !fi.Mode().IsRegular() {
+		return nil, fmt.Errorf("%s: not a regular file", name)
+	}
+	b, err := io.ReadAll(io.LimitReader(f, limit+1))
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", name, err)
+	}
+	if int64(len(b)) > limit {
+		return nil, fmt.Errorf("%s: larger than %d bytes", name, limit)
+	}
+	return b, nil
+}

@@ -1,0 +1,340 @@
+package render
+
+import (
+	"cmp"
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"io"
+	"os"
+	"path"
+	"strings"
+	"sync"
+
+	"golang.org/x/sync/errgroup"
+
+	"github.com/regcat/regcat/catalog"
+	"github.com/regcat/regcat/internal/sitefs"
+)
+
+// Incremental render. Every file of a repository (its pages, size
+// chart, feed, API record and badges; see repoFiles) is made from
+// what its fingerprint hashes: the repository's published snapshot
+// data and change-log entries, what its pages show of other
+// repositories (lineage, base image states), its badge directories, the
+// data every page shows (site title, registry, the nav's counts), the
+// render's options, the templates (overrides included) and the regcat
+// executable itself. The site keeps the fingerprints in manifestFile.
+// A repository whose fingerprint is the one the previous site recorded
+// is not rendered: its files are hard-linked from the previous site
+// without being read (sitefs.Dir.Carry). Anything in doubt (no
+// manifest, another version of it, a file missing from the previous
+// site) renders the repository. Site-level files are always rendered.
+
+// manifestFile records, at the top of the site, each repository's
+// fingerprint and the size of its files. It is no page: the sitemap
+// does not list it.
+const manifestFile = ".regcat-render.json"
+
+// manifestVersion is the manifest's format; a manifest of another is
+// ignored.
+const manifestVersion = 1
+
+// maxManifest caps the manifest read from the previous site (about 150
+// bytes a repository).
+const maxManifest = 64 << 20
+
+type manifest struct {
+	Version int                     `json:"version"`
+	Repos   map[string]manifestRepo `json:"repos"`
+}
+
+type manifestRepo struct {
+	// Fingerprint is the hex SHA-256 described above.
+	Fingerprint string `json:"fingerprint"`
+	// Bytes is the total size of the repository's files.
+	Bytes int64 `json:"bytes"`
+}
+
+// executableHash is the SHA-256 of the running executable: a regcat
+// that renders differently has other bytes.
+var executableHash = sync.OnceValues(func() ([]byte, error) {
+	p, err := os.Executable()
+	if err != nil {
+		return nil, err
+	}
+	f, err := os.Open(p)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	h := sha256.New()
+	if _, err := io.Copy(h, f); err != nil {
+		return nil, err
+	}
+	return h.Sum(nil), nil
+})
+
+// fingerprints sets r.fps, the fingerprint of every repository, or
+// leaves it nil when the executable cannot be read (nothing is carried
+// and no manifest is written).
+func (r *renderer) fingerprints() {
+	exe, err := executableHash()
+	if err != nil {
+		r.cfg.logger().Info("rendering every repository: cannot hash the executable", "err", err)
+		return
+	}
+	h := sha256.New()
+	common := r.common
+	common.CrawledAt = Time{} // not on repository and image pages
+	enc := json.NewEncoder(h)
+	err = encodeAll(enc, "regcat render", manifestVersion, exe, r.tmplSum[:], common,
+		r.cfg.BaseURL, r.cfg.Title, r.cfg.ShowEnv, r.cfg.BadgeStyle, r.cfg.badgeTag())
+	if err != nil {
+		r.cfg.logger().Info("rendering every repository: fingerprint", "err", err)
+		return
+	}
+	global := h.Sum(nil)
+	fps := make([]string, len(r.cat.Repos))
+	var g errgroup.Group
+	g.SetLimit(jobs)
+	for i, rp := range r.cat.Repos {
+		g.Go(func() error {
+			fps[i] = r.fingerprint(global, rp)
+			return nil
+		})
+	}
+	g.Wait()
+	r.fps = make(map[*catalog.Repo]string, len(fps))
+	for i, rp := range r.cat.Repos {
+		r.fps[rp] = fps[i]
+	}
+}
+
+// fingerprint is the fingerprint of rp after the site-wide part global,
+// or "" when it cannot be computed. It hashes only published data (the
+// API's redacted record and the count of hidden environment variables),
+// since the manifest is public.
+func (r *renderer) fingerprint(global []byte, rp *catalog.Repo) string {
+	h := sha256.New()
+	h.Write(global)
+	enc := json.NewEncoder(h)
+	err := encodeAll(enc, rp.Name, public(rp.Snap, r.cfg.ShowEnv), envCounts(rp), rp.Summary, rp.Tags, rp.DefaultTag)
+	for _, ch := range rp.Changes {
+		err = cmp.Or(err, encodeAll(enc, ch.Set.Registry, ch.Set.Since, ch.Set.CrawledAt, ch.Repo))
+	}
+	for _, bd := range r.repoBadgeDirs(rp) {
+		err = cmp.Or(err, encodeAll(enc, bd.dir, bd.tag, bd.image != nil))
+	}
+	for _, ip := range rp.Images {
+		// What an image's page and row show of other repositories.
+		var d ImagePage
+		lineage(&d, ip)
+		base, note := r.historyBase(ip)
+		var shown string
+		if bd := r.badges.images[ip]; bd != nil {
+			shown = bd.dir
+		}
+		err = cmp.Or(err, encodeAll(enc, ip.Snap.Digest, ip.Tags, d.Bases, d.BaseName, d.BaseRef, d.Children, d.MoreChildren,
+			lineageGraph(ip), r.imageBases(ip), base, note, shown))
+	}
+	if err != nil {
+		return ""
+	}
+	return hex.EncodeToString(h.Sum(nil))
+}
+
+// envCounts is how many environment variables each platform of each
+// image has: pages show the count when they hide the values.
+func envCounts(rp *catalog.Repo) [][]int {
+	out := make([][]int, len(rp.Snap.Images))
+	for i, im := range rp.Snap.Images {
+		for _, p := range im.Platforms {
+			out[i] = append(out[i], len(p.Config.Env))
+		}
+	}
+	return out
+}
+
+func encodeAll(enc *json.Encoder, vs ...any) error {
+	for _, v := range vs {
+		if err := enc.Encode(v); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// repoBadgeDirs are the badge directories of rp in the badge plan: its
+// own, then its tags'.
+func (r *renderer) repoBadgeDirs(rp *catalog.Repo) []*badgeDir {
+	dirs := r.badges.tags[rp]
+	if own := r.badges.repos[rp]; own != nil {
+		dirs = append([]*badgeDir{own}, dirs...)
+	}
+	return dirs
+}
+
+// repoFiles are the files the outputs write for rp, by directory: its
+// pages, size chart and feed, its API record and its badges.
+func (r *renderer) repoFiles(rp *catalog.Repo) []sitefs.CarryDir {
+	pages := sitefs.CarryDir{Dir: strings.TrimSuffix(repoDir(rp.Name), "/"), Names: []string{indexPage}}
+	for _, ip := range rp.Images {
+		pages.Names = append(pages.Names, imageFile(ip.Snap.Digest))
+	}
+	if len(sizePoints(rp)) >= 2 {
+		pages.Names = append(pages.Names, sizeChartFile)
+	}
+	pages.Names = append(pages.Names, feedFile)
+	out := []sitefs.CarryDir{pages}
+	if api, err := apiPath(rp.Name); err == nil {
+		dir, name := path.Split(api)
+		out = append(out, sitefs.CarryDir{Dir: strings.TrimSuffix(dir, "/"), Names: []string{name}})
+	}
+	for _, bd := range r.repoBadgeDirs(rp) {
+		out = append(out, sitefs.CarryDir{Dir: strings.TrimSuffix(bd.dir, "/"), Names: badgeFiles})
+	}
+	return out
+}
+
+// rendered reports whether rp's files are rendered, not carried from
+// the previous site.
+func (r *renderer) rendered(rp *catalog.Repo) bool {
+	_, ok := r.carried[rp]
+	return !ok
+}
+
+// renderedRepos are the repositories whose files are rendered, in
+// catalog order.
+func (r *renderer) renderedRepos() []*catalog.Repo {
+	if len(r.carried) == 0 {
+		return r.cat.Repos
+	}
+	out := make([]*catalog.Repo, 0, len(r.cat.Repos)-len(r.carried))
+	for _, rp := range r.cat.Repos {
+		if r.rendered(rp) {
+			out = append(out, rp)
+		}
+	}
+	return out
+}
+
+// carry computes the fingerprints and links the files of every
+// repository whose fingerprint the previous site's manifest records
+// from there, before any output runs. A repository whose files cannot
+// all be linked is rendered.
+func (r *renderer) carry(ctx context.Context, s *sitefs.Dir) error {
+	r.fingerprints()
+	prev := r.previousManifest(s)
+	var todo []*catalog.Repo
+	for _, rp := range r.cat.Repos {
+		if m, ok := prev[rp.Name]; ok && r.fps[rp] != "" && m.Fingerprint == r.fps[rp] {
+			todo = append(todo, rp)
+		}
+	}
+	if len(todo) == 0 {
+		return nil
+	}
+	if err := r.mkRepoDirs(s); err != nil {
+		return err
+	}
+	for _, dir := range []string{apiDir + "repos", strings.TrimSuffix(badgesDir, "/")} {
+		if err := s.Mkdir(dir); err != nil {
+			return err
+		}
+	}
+	done := make([]bool, len(todo))
+	g, ctx := errgroup.WithContext(ctx)
+	g.SetLimit(jobs)
+	for i, rp := range todo {
+		g.Go(func() error {
+			if err := ctx.Err(); err != nil {
+				return err
+			}
+			err := r.carryRepo(s, rp, prev[rp.Name].Bytes)
+			if err != nil {
+				r.cfg.logger().Debug("rendering repository: its files are not all in the previous site", "repo", rp.Name, "err", err)
+			}
+			done[i] = err == nil
+			return nil
+		})
+	}
+	if err := g.Wait(); err != nil {
+		return err
+	}
+	r.carried = map[*catalog.Repo]manifestRepo{}
+	for i, rp := range todo {
+		if done[i] {
+			r.carried[rp] = prev[rp.Name]
+		}
+	}
+	return nil
+}
+
+// carryRepo links the files of rp from the previous site.
+func (r *renderer) carryRepo(s *sitefs.Dir, rp *catalog.Repo, bytes int64) error {
+	if len(r.repoBadgeDirs(rp)) > 0 {
+		dir := badgesDir + rp.Name
+		if err := s.Mkdir(dir); err != nil {
+			return err
+		}
+		defer s.CloseDir(dir)
+	}
+	return s.Carry(r.repoFiles(rp), bytes)
+}
+
+// previousManifest returns the repositories of the previous site's
+// manifest, or nil when there is none of this version.
+func (r *renderer) previousManifest(s *sitefs.Dir) map[string]manifestRepo {
+	if r.fps == nil {
+		return nil
+	}
+	b, err := s.ReadPrevious(manifestFile, maxManifest)
+	if err != nil {
+		r.cfg.logger().Debug("rendering every repository: no manifest in the previous site", "err", err)
+		return nil
+	}
+	var m manifest
+	if err := json.Unmarshal(b, &m); err != nil || m.Version != manifestVersion {
+		r.cfg.logger().Info("rendering every repository: the previous site's manifest is of another version or corrupt", "err", err)
+		return nil
+	}
+	return m.Repos
+}
+
+// writeManifest writes manifestFile once every output is done. A
+// repository whose files were not all written (which would be a bug of
+// repoFiles) is left out, so the next render renders it.
+func (r *renderer) writeManifest(s *sitefs.Dir) error {
+	if r.fps == nil {
+		return nil
+	}
+	m := manifest{Version: manifestVersion, Repos: make(map[string]manifestRepo, len(r.cat.Repos))}
+	for _, rp := range r.cat.Repos {
+		if c, ok := r.carried[rp]; ok {
+			m.Repos[rp.Name] = c
+			continue
+		}
+		if r.fps[rp] == "" {
+			continue
+		}
+		var names []string
+		for _, cd := range r.repoFiles(rp) {
+			for _, n := range cd.Names {
+				names = append(names, cd.Dir+"/"+n)
+			}
+		}
+		size, ok := s.Sizes(names)
+		if !ok {
+			r.cfg.logger().Warn("repository left out of the render manifest: not all its files were written", "repo", rp.Name)
+			continue
+		}
+		m.Repos[rp.Name] = manifestRepo{Fingerprint: r.fps[rp], Bytes: size}
+	}
+	b, err := json.Marshal(&m)
+	if err != nil {
+		return err
+	}
+	return s.Write(manifestFile, b)
+}
