@@ -1,9 +1,11 @@
 package sitefs
 
 import (
+	"cmp"
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"path"
 	"strings"
@@ -131,7 +133,14 @@ func (d *Dir) carryDir(cd CarryDir, done *[]string) error {
 func (d *Dir) openCarryDir(dir string) (newDir, oldDir *os.File, err error) {
 	tmp, old, rel, release := d.carryRoots(dir)
 	defer release()
-	if rel != "." {
+	switch {
+	case rel == ".":
+	case !strings.Contains(rel, "/"):
+		// One system call where MkdirAll opens the parent first.
+		if err := tmp.Mkdir(rel, 0o755); err != nil && !errors.Is(err, fs.ErrExist) {
+			return nil, nil, err
+		}
+	default:
 		if err := tmp.MkdirAll(rel, 0o755); err != nil {
 			return nil, nil, err
 		}
@@ -212,4 +221,62 @@ func (d *Dir) ReadPrevious(name string, limit int64) ([]byte, error) {
 		return nil, fmt.Errorf("%s: larger than %d bytes", name, limit)
 	}
 	return b, nil
+}
+
+// removeTree removes the directory name of parent and everything in it,
+// the subtrees two levels down (say, site/badges/<namespace>) on
+// several goroutines at once: removing a tree costs a system call per
+// file, which mostly waits on the file system's journal, and a large
+// site has hundreds of thousands of files.
+func removeTree(parent *os.Root, name string) error {
+	var subtrees []string
+	for _, top := range readDirNames(parent, name) {
+		p := name + "/" + top
+		subs := readDirNames(parent, p)
+		if len(subs) == 0 {
+			continue
+		}
+		for _, sub := range subs {
+			subtrees = append(subtrees, p+"/"+sub)
+		}
+	}
+	work := make(chan string)
+	errs := make(chan error, removers)
+	for range removers {
+		go func() {
+			var first error
+			for p := range work {
+				first = cmp.Or(first, parent.RemoveAll(p))
+			}
+			errs <- first
+		}()
+	}
+	for _, p := range subtrees {
+		work <- p
+	}
+	close(work)
+	var err error
+	for range removers {
+		err = cmp.Or(err, <-errs)
+	}
+	return cmp.Or(err, parent.RemoveAll(name))
+}
+
+// removers is how many goroutines removeTree runs.
+const removers = 8
+
+// readDirNames returns the names in directory name of parent, nil when
+// it is no directory or cannot be read (RemoveAll then deals with it).
+func readDirNames(parent *os.Root, name string) []string {
+	fi, err := parent.Lstat(name)
+	if err != nil || !fi.IsDir() {
+		return nil
+	}
+	f, err := parent.Open(name)
+	if err != nil {
+		return nil
+	}
+	defer f.Close()
+	names, _ := f.Readdirnames(-1)
+	return names
 }

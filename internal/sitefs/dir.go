@@ -522,7 +522,7 @@ func (d *Dir) Commit() error {
 		return fmt.Errorf("sync parent: %w", err)
 	}
 	if aside != "" {
-		if err := d.parent.RemoveAll(aside); err != nil {
+		if err := removeTree(d.parent, aside); err != nil {
 			return fmt.Errorf("remove previous tree: %w", err)
 		}
 	}
