@@ -1,14 +1,18 @@
 package render
 
 import (
+	"bytes"
 	"context"
+	"maps"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/regcat/regcat/catalog"
 	"github.com/regcat/regcat/changes"
 	"github.com/regcat/regcat/snapshot"
 )
@@ -163,4 +167,200 @@ func BenchmarkRerenderOneTag(b *testing.B) {
 	b.ReportMetric(full.Seconds(), "full-s")
 	b.ReportMetric(perOp.Seconds()/full.Seconds(), "ratio")
 	b.ReportMetric(float64(rewritten), "rewritten")
+}
+
+// rerender renders prev into a new site, then next over it with cfg
+// (its History, Title, TemplatesDir as given: prevCfg is what the first
+// render used), and checks that the result is byte for byte the site a
+// fresh render of next gives, manifest included. It returns the
+// re-render's Stats, the site and the inodes before and after.
+func rerender(t *testing.T, prevCfg Config, prev *snapshot.Snapshot, cfg Config, next *snapshot.Snapshot, between func(out string)) (Stats, string, map[string]os.FileInfo, map[string]os.FileInfo) {
+	t.Helper()
+	out := filepath.Join(t.TempDir(), "site")
+	prevCfg.Out, cfg.Out = out, out
+	if _, err := Render(context.Background(), prevCfg, prev); err != nil {
+		t.Fatal(err)
+	}
+	if between != nil {
+		between(out)
+	}
+	before := inodes(t, out)
+	st, err := Render(context.Background(), cfg, next)
+	if err != nil {
+		t.Fatal(err)
+	}
+	after := inodes(t, out)
+	cfg.Out = ""
+	fresh := readTree(t, renderTo(t, cfg, next))
+	got := readTree(t, out)
+	for _, name := range slices.Sorted(maps.Keys(fresh)) {
+		if b, ok := got[name]; !ok {
+			t.Errorf("%s: missing from the re-rendered site", name)
+		} else if !bytes.Equal(b, fresh[name]) {
+			t.Errorf("%s: differs from a fresh render", name)
+		}
+	}
+	for name := range got {
+		if _, ok := fresh[name]; !ok {
+			t.Errorf("%s: in the re-rendered site, not in a fresh render", name)
+		}
+	}
+	return st, out, before, after
+}
+
+// repoPages is how many repository and image pages snap renders.
+func repoPages(snap *snapshot.Snapshot, history *changes.Log) int {
+	c := catalog.New(snap, catalog.Config{History: history})
+	return len(c.Repos) + len(c.Images)
+}
+
+// TestRerenderCarries checks which repositories a re-render carries from
+// the previous site (Stats.Carried, the pages it executed, inodes) and
+// that every re-render gives the bytes of a fresh render: with nothing
+// changed, after a one-tag push, after a push that changes only what
+// another repository's pages show of it (lineage and base states), after
+// a change of title or of a template override, and with a corrupt or
+// missing manifest or a file missing from the previous site.
+func TestRerenderCarries(t *testing.T) {
+	snap, hist := fixture(), fixtureHistory()
+	base := Config{BaseURL: "https://example.github.io/catalog/", History: hist}
+	repos := len(snap.Repositories)
+	full, err := Render(context.Background(), Config{Out: filepath.Join(t.TempDir(), "site"), BaseURL: base.BaseURL, History: hist}, snap)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sitePages := full.Pages - repoPages(snap, hist)
+
+	t.Run("unchanged", func(t *testing.T) {
+		st, _, before, after := rerender(t, base, snap, base, snap, nil)
+		if st.Carried != repos || st.Pages != sitePages {
+			t.Errorf("carried %d of %d repositories, rendered %d pages; want all carried and the %d site pages", st.Carried, repos, st.Pages, sitePages)
+		}
+		for name, fi := range after {
+			if strings.HasPrefix(name, "r/") && !os.SameFile(before[name], fi) {
+				t.Errorf("%s rewritten", name)
+			}
+		}
+	})
+
+	t.Run("one tag", func(t *testing.T) {
+		next, log := oneTagCrawl(t, snap, hist, "charts/api", "0.2.0")
+		cfg := base
+		cfg.History = log
+		st, _, before, after := rerender(t, base, snap, cfg, next, nil)
+		if want := sitePages + repoPages(next, log) - repoPages(snap, hist) + 1 + 1; st.Carried != repos-1 || st.Pages != want {
+			t.Errorf("carried %d repositories, rendered %d pages; want %d and %d (charts/api's)", st.Carried, st.Pages, repos-1, want)
+		}
+		for name, fi := range after {
+			if strings.HasPrefix(name, "r/team-a~api/") && !os.SameFile(before[name], fi) {
+				t.Errorf("%s rewritten", name)
+			}
+		}
+	})
+
+	// A tag pushed to base/alpine changes the tags that the pages of
+	// images built on it show: those repositories are rendered too,
+	// though their own data did not change.
+	t.Run("base image", func(t *testing.T) {
+		next, log := oneTagCrawl(t, snap, hist, "base/alpine", "lts")
+		cfg := base
+		cfg.History = log
+		st, _, before, after := rerender(t, base, snap, cfg, next, nil)
+		if st.Carried > repos-2 {
+			t.Errorf("carried %d of %d repositories: a repository built on base/alpine too", st.Carried, repos)
+		}
+		derived := 0
+		for name, fi := range after {
+			if (strings.HasPrefix(name, "r/team-a~api/") || strings.HasPrefix(name, "r/team-a~web/")) && strings.HasSuffix(name, ".html") && !os.SameFile(before[name], fi) {
+				derived++
+			}
+		}
+		if derived == 0 {
+			t.Error("no page of team-a/api or team-a/web rewritten")
+		}
+	})
+
+	// The other way round: base/alpine's image page lists the images
+	// built on it with their tags, and draws them.
+	t.Run("derived image", func(t *testing.T) {
+		next, log := oneTagCrawl(t, snap, hist, "team-a/web", "extra")
+		cfg := base
+		cfg.History = log
+		// (rerender checks base/alpine's pages against a fresh render.)
+		if st, _, _, _ := rerender(t, base, snap, cfg, next, nil); st.Carried != repos-2 {
+			t.Errorf("carried %d of %d repositories, want all but team-a/web and base/alpine", st.Carried, repos)
+		}
+	})
+
+	t.Run("title", func(t *testing.T) {
+		cfg := base
+		cfg.Title = "Another title"
+		if st, _, _, _ := rerender(t, base, snap, cfg, snap, nil); st.Carried != 0 {
+			t.Errorf("carried %d repositories after a title change", st.Carried)
+		}
+	})
+
+	t.Run("template override", func(t *testing.T) {
+		dir := t.TempDir()
+		src, err := os.ReadFile("../templates/repo.html")
+		if err != nil {
+			t.Fatal(err)
+		}
+		write := func(s string) {
+			if err := os.WriteFile(filepath.Join(dir, "repo.html"), []byte(s), 0o644); err != nil {
+				t.Fatal(err)
+			}
+		}
+		write(string(src))
+		prevCfg, cfg := base, base
+		prevCfg.TemplatesDir, cfg.TemplatesDir = dir, dir
+		st, _, _, _ := rerender(t, prevCfg, snap, cfg, snap, func(string) { write(string(src) + "{{/* changed */}}<!-- x -->") })
+		if st.Carried != 0 {
+			t.Errorf("carried %d repositories after a template change", st.Carried)
+		}
+	})
+
+	t.Run("corrupt manifest", func(t *testing.T) {
+		st, _, _, _ := rerender(t, base, snap, base, snap, func(out string) {
+			// Write a new file: the manifest may share its inode with
+			// the site before.
+			p := filepath.Join(out, manifestFile)
+			os.Remove(p)
+			if err := os.WriteFile(p, []byte(`{"version":1,"repos":{"evil":`), 0o644); err != nil {
+				t.Fatal(err)
+			}
+		})
+		if st.Carried != 0 || st.Pages != full.Pages {
+			t.Errorf("carried %d repositories and rendered %d pages with a corrupt manifest, want 0 and %d", st.Carried, st.Pages, full.Pages)
+		}
+	})
+
+	t.Run("other version", func(t *testing.T) {
+		st, _, _, _ := rerender(t, base, snap, base, snap, func(out string) {
+			p := filepath.Join(out, manifestFile)
+			b, err := os.ReadFile(p)
+			if err != nil {
+				t.Fatal(err)
+			}
+			os.Remove(p)
+			b = bytes.Replace(b, []byte(`"version":1`), []byte(`"version":99`), 1)
+			if err := os.WriteFile(p, b, 0o644); err != nil {
+				t.Fatal(err)
+			}
+		})
+		if st.Carried != 0 {
+			t.Errorf("carried %d repositories with a manifest of another version", st.Carried)
+		}
+	})
+
+	t.Run("file missing", func(t *testing.T) {
+		st, _, _, _ := rerender(t, base, snap, base, snap, func(out string) {
+			if err := os.Remove(filepath.Join(out, "badges", "evil", "latest", "size.svg")); err != nil {
+				t.Fatal(err)
+			}
+		})
+		if st.Carried != repos-1 {
+			t.Errorf("carried %d repositories with a file of evil missing, want all but evil", st.Carried)
+		}
+	})
 }
