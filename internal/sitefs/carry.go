@@ -67,6 +67,12 @@ func (d *Dir) claimAll(dirs []CarryDir) error {
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	for i, cd := range dirs {
+		if !treeDir(cd.Dir) {
+			for _, c := range dirs[:i] {
+				d.unclaimLocked(c.Dir, c.Names)
+			}
+			return fmt.Errorf("%q: not a directory of the tree", cd.Dir)
+		}
 		for j, n := range cd.Names {
 			name := cd.Dir + "/" + n
 			if _, dup := d.written[name]; dup || !plainName(n) {
@@ -106,12 +112,15 @@ func plainName(n string) bool {
 	return n != "" && n != "." && n != ".." && !strings.ContainsRune(n, '/')
 }
 
+// treeDir reports whether dir names a directory below the tree's top,
+// in the form Write takes.
+func treeDir(dir string) bool {
+	return dir != "" && dir != "." && path.Clean(dir) == dir && !path.IsAbs(dir) && dir != ".." && !strings.HasPrefix(dir, "../")
+}
+
 // carryDir links the files of cd, appending the new tree's paths it
 // linked to done.
 func (d *Dir) carryDir(cd CarryDir, done *[]string) error {
-	if cd.Dir == "" || path.Clean(cd.Dir) != cd.Dir || strings.HasPrefix(cd.Dir, "../") || cd.Dir == ".." {
-		return fmt.Errorf("%q: not a directory of the tree", cd.Dir)
-	}
 	newDir, oldDir, err := d.openCarryDir(cd.Dir)
 	if err != nil {
 		return fmt.Errorf("%s: %w", cd.Dir, err)
