@@ -101,6 +101,9 @@ func (c *crawl) run(ctx context.Context) (*snapshot.Snapshot, error) {
 	}
 	c.prev = indexPrevious(c.cfg.Previous, reg.RegistryStr(), c.log)
 	idx := snapshot.Index{Registry: reg.RegistryStr(), CrawledAt: c.start.UTC()}
+	if sh := c.cfg.Shard; sh != nil {
+		idx.Shard = &snapshot.Shard{Index: sh.Index, Count: sh.Count}
+	}
 
 	names, err := c.repoNames(ctx, &idx)
 	if err != nil {
@@ -192,6 +195,9 @@ func (c *crawl) repoNames(ctx context.Context, idx *snapshot.Index) ([]string, e
 			continue
 		}
 		seen[n] = true
+		if !c.cfg.inShard(n) {
+			continue
+		}
 		if err := snapshot.ValidateRepoName(n); err != nil {
 			idx.Skipped = append(idx.Skipped, snapshot.Skipped{Name: snapshot.Truncate(n, snapshot.MaxRepoNameLen), Reason: errorText(err)})
 			c.counts.skipped.Add(1)

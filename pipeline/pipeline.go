@@ -209,7 +209,7 @@ func Run(ctx context.Context, cfg Config) (Result, error) {
 			ccfg.Logger = log
 		}
 		ccfg.Progress = cfg.Progress
-		ccfg.Previous = previous(cfg.SnapshotDir, cfg.Full, log)
+		ccfg.Previous = previous(cfg.SnapshotDir, cfg.Full, ccfg.Shard, log)
 		snap, st, err := crawler.Crawl(ctx, ccfg)
 		res.Crawl = st
 		if err != nil {
@@ -260,12 +260,18 @@ func Run(ctx context.Context, cfg Config) (Result, error) {
 // previous returns the snapshot in dir to crawl incrementally from, or
 // nil for a full crawl: when full is set, when there is none, or when it
 // cannot be read (logged: a damaged snapshot must not stop the crawl that
-// replaces it).
-func previous(dir string, full bool, log *slog.Logger) *snapshot.Snapshot {
+// replaces it). With a shard, only the repositories of the shard are
+// read: dir may hold the same shard of the last crawl, or a whole or
+// merged snapshot.
+func previous(dir string, full bool, shard *snapshot.Shard, log *slog.Logger) *snapshot.Snapshot {
 	if full {
 		return nil
 	}
-	prev, err := snapshot.Read(dir)
+	var keep func(string) bool
+	if shard != nil {
+		keep = shard.Contains
+	}
+	prev, err := snapshot.ReadPart(dir, keep)
 	switch {
 	case err == nil:
 		log.Debug("previous snapshot", "dir", dir, "repos", len(prev.Repositories))
