@@ -25,7 +25,7 @@ var sitemapOutput = output{name: "sitemap", write: func(_ context.Context, r *re
 }}
 
 // pagePaths lists the site's pages in site order, for the sitemap: the
-// site pages, then each repository's page followed by its images'.
+// site pages, then each repository's pages followed by its images'.
 func (r *renderer) pagePaths() []string {
 	var site, repo, image []*page
 	for _, o := range r.outputs {
@@ -44,8 +44,10 @@ func (r *renderer) pagePaths() []string {
 		out = append(out, p.path(subject{}))
 	}
 	for _, rp := range r.cat.Repos {
-		for _, p := range repo {
-			out = append(out, p.path(subject{repo: rp}))
+		for n := range r.historyPages(rp) {
+			for _, p := range repo {
+				out = append(out, p.path(subject{repo: rp, page: n + 1}))
+			}
 		}
 		for _, ip := range rp.Images {
 			for _, p := range image {
