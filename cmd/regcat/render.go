@@ -31,14 +31,17 @@ func (f *siteFlags) register(fs *pflag.FlagSet) {
 }
 
 // apply sets the render config's fields of the flags, or returns a usage
-// error for an unknown --tag-badges.
+// error for an unknown --tag-badges; zero flags mean the defaults.
 func (f *siteFlags) apply(cfg *render.Config) error {
+	cfg.PageSize = f.pageSize
+	if f.tagBadges == "" {
+		return nil
+	}
 	p, err := render.ParseTagBadges(f.tagBadges)
 	if err != nil {
 		return &usageError{err}
 	}
 	cfg.TagBadges = p
-	cfg.PageSize = f.pageSize
 	return nil
 }
 
