@@ -109,7 +109,11 @@ func (c *crawl) run(ctx context.Context) (*snapshot.Snapshot, error) {
 	if err != nil {
 		return nil, err
 	}
-	c.log.Info("crawling", "registry", idx.Registry, "repos", len(names))
+	attrs := []any{"registry", idx.Registry, "repos", len(names)}
+	if idx.Shard != nil {
+		attrs = append(attrs, "shard", idx.Shard.String())
+	}
+	c.log.Info("crawling", attrs...)
 	repos := make([]*repoState, len(names))
 	for i, n := range names {
 		repos[i] = &repoState{name: n}
