@@ -1,6 +1,7 @@
 package render
 
 import (
+	"bytes"
 	"fmt"
 	"path"
 	"regexp"
@@ -61,8 +62,13 @@ func TestPager(t *testing.T) {
 func TestHistoryPages(t *testing.T) {
 	const tags = 2000
 	snap := synthetic(t, 1, tags)
-	site := readTree(t, renderTo(t, Config{TagBadges: TagBadgesNone}, snap))
+	site := readTree(t, renderTo(t, Config{TagBadges: TagBadgesNone, BaseURL: "https://example.test/cat/"}, snap))
 	dir := repoDir(snap.Repositories[0].Name)
+	for n := 2; n <= 4; n++ {
+		if u := "https://example.test/cat/" + dir + historyFile(n); !bytes.Contains(site["sitemap.xml"], []byte("<loc>"+u+"</loc>")) {
+			t.Errorf("sitemap.xml lacks %s", u)
+		}
+	}
 	row := regexp.MustCompile(`<tr><th scope=row>[^\n]*?>v1\.(\d+)\.0</a>`)
 	link := regexp.MustCompile(`<nav class="?pager"?[^>]*>(.*?)</nav>`)
 	href := regexp.MustCompile(`href="?([^" >]+)`)
