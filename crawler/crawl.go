@@ -113,6 +113,9 @@ func (c *crawl) run(ctx context.Context) (*snapshot.Snapshot, error) {
 	}
 	c.prev = indexPrevious(c.cfg.Previous, reg.RegistryStr(), c.log)
 	idx := snapshot.Index{Registry: reg.RegistryStr(), CrawledAt: c.start.UTC()}
+	if sh := c.cfg.Shard; sh != nil {
+		idx.Shard = &snapshot.Shard{Index: sh.Index, Count: sh.Count}
+	}
 
 	var names []string
 	partial := len(c.cfg.Only) > 0 && c.prev != nil
@@ -121,7 +124,11 @@ func (c *crawl) run(ctx context.Context) (*snapshot.Snapshot, error) {
 	} else if names, err = c.repoNames(ctx, &idx); err != nil {
 		return nil, err
 	}
-	c.log.Info("crawling", "registry", idx.Registry, "repos", len(names))
+	attrs := []any{"registry", idx.Registry, "repos", len(names)}
+	if idx.Shard != nil {
+		attrs = append(attrs, "shard", idx.Shard.String())
+	}
+	c.log.Info("crawling", attrs...)
 	repos := make([]*repoState, len(names))
 	for i, n := range names {
 		repos[i] = &repoState{name: n, refs: newFlight[subjectRefs]()}
@@ -210,6 +217,9 @@ func (c *crawl) repoNames(ctx context.Context, idx *snapshot.Index) ([]string, e
 			continue
 		}
 		seen[n] = true
+		if !c.cfg.inShard(n) {
+			continue
+		}
 		if err := snapshot.ValidateRepoName(n); err != nil {
 			idx.Skipped = append(idx.Skipped, snapshot.Skipped{Name: snapshot.Truncate(n, snapshot.MaxRepoNameLen), Reason: errorText(err)})
 			c.counts.skipped.Add(1)

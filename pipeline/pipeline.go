@@ -240,7 +240,7 @@ func Run(ctx context.Context, cfg Config) (Result, error) {
 			ccfg.Logger = log
 		}
 		ccfg.Progress = cfg.Progress
-		prev := previous(cfg.SnapshotDir, log)
+		prev := previous(cfg.SnapshotDir, ccfg.Shard, log)
 		if !cfg.Full {
 			ccfg.Previous = prev
 		}
@@ -326,8 +326,14 @@ func sendNotifications(ctx context.Context, cfg notify.Config, set *changes.Set,
 // previous returns the snapshot in dir to crawl incrementally from and
 // compare with, or nil: when there is none, or when it cannot be read
 // (logged: a damaged snapshot must not stop the crawl that replaces it).
-func previous(dir string, log *slog.Logger) *snapshot.Snapshot {
-	prev, err := snapshot.Read(dir)
+// With a shard, only the repositories of the shard are read: dir may hold
+// the same shard of the last crawl, or a whole or merged snapshot.
+func previous(dir string, shard *snapshot.Shard, log *slog.Logger) *snapshot.Snapshot {
+	var keep func(string) bool
+	if shard != nil {
+		keep = shard.Contains
+	}
+	prev, err := snapshot.ReadPart(dir, keep)
 	switch {
 	case err == nil:
 		log.Debug("previous snapshot", "dir", dir, "repos", len(prev.Repositories))

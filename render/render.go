@@ -78,8 +78,20 @@ func Render(ctx context.Context, cfg Config, snap *snapshot.Snapshot) (Stats, er
 		return Stats{}, err
 	}
 	log.Info("rendered site", "out", cfg.out(), "pages", st.Pages, "files", st.Files, "unchanged", st.Unchanged, "bytes", st.Bytes, "skipped", st.Skipped)
+	if st.Bytes > siteLimit {
+		log.Warn("site is larger than GitHub Pages publishes; try --tag-badges none or fewer repositories",
+			"bytes", st.Bytes, "limit", int64(GitHubPagesLimit))
+	}
 	return st, nil
 }
+
+// GitHubPagesLimit is the largest published site GitHub Pages accepts,
+// 1 GB; Render warns when a site is larger.
+const GitHubPagesLimit = 1_000_000_000
+
+// siteLimit is the size Render warns above: GitHubPagesLimit, lowered
+// by a test.
+var siteLimit int64 = GitHubPagesLimit
 
 // jobs is how many jobs of a render run at once: more than processors,
 // so that rendering goes on while some jobs wait for the disk.
@@ -117,7 +129,7 @@ func newRenderer(cfg Config, cat *catalog.Catalog, tmpl templateSet) (*renderer,
 	if r.sets, err = cloneSets(tmpl, jobs); err != nil {
 		return nil, err
 	}
-	r.badges = newBadgePlan(cat, cfg.logger())
+	r.badges = newBadgePlan(cat, cfg.tagBadges(), cfg.badgeTag(), cfg.logger())
 	r.labels = labelKeys(cat.Labels)
 	r.lint = newLintResult(cat)
 	registry := oneLine(cat.Snapshot.Index.Registry)

@@ -31,6 +31,7 @@ func newCrawlCmd(e *env) *cobra.Command {
 	var (
 		f   crawlFlags
 		nf  notifyFlags
+		sf  shardFlags
 		dir string
 	)
 	cmd := &cobra.Command{
@@ -44,6 +45,14 @@ When DIR already holds a snapshot of the same registry, tags whose digest did no
 change are reused after one manifest HEAD each; --full crawls everything again.
 The snapshot is replaced only when the crawl completes.
 
+--shard K/N crawls only the repositories whose name falls in shard K of N (the
+first 8 bytes of the name's SHA-256, big-endian, mod N, plus 1) and marks the
+snapshot as that shard; 'regcat merge' joins the N shards into one snapshot.
+--shard auto --shards N takes K from JOB_COMPLETION_INDEX (Kubernetes Indexed
+Job, 0-based), CI_NODE_INDEX with CI_NODE_TOTAL (GitLab parallel, 1-based),
+CIRCLE_NODE_INDEX with CIRCLE_NODE_TOTAL or BUILDKITE_PARALLEL_JOB with
+BUILDKITE_PARALLEL_JOB_COUNT (0-based), the first one set.
+
 Credentials, first match wins: --username with --password-stdin (or
 REGCAT_PASSWORD), REGCAT_USERNAME with REGCAT_PASSWORD, then the docker
 config.json and its credential helpers, then anonymous.
@@ -51,11 +60,15 @@ config.json and its credential helpers, then anonymous.
 ` + exitCodesHelp,
 		Example: `  regcat crawl localhost:5000
   regcat crawl registry.example.com --snapshot out/snapshot --include 'team-a/*'
+  regcat crawl registry.example.com --snapshot shards/2 --shard 2/4
   echo "$TOKEN" | regcat crawl ghcr.io --repo org/app --username me --password-stdin`,
 		Args: args(cobra.ExactArgs(1)),
 		RunE: func(cmd *cobra.Command, a []string) error {
 			cfg, err := f.config(e, a[0])
 			if err != nil {
+				return err
+			}
+			if cfg.Shard, err = sf.config(os.Getenv); err != nil {
 				return err
 			}
 			ncfg, err := nf.config()
@@ -68,6 +81,7 @@ config.json and its credential helpers, then anonymous.
 	cmd.Flags().StringVar(&dir, "snapshot", "snapshot", "snapshot directory to read (incremental) and replace")
 	f.register(cmd.Flags())
 	nf.register(cmd.Flags())
+	sf.register(cmd.Flags())
 	return cmd
 }
 
