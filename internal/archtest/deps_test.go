@@ -49,11 +49,14 @@ var allow = map[string]rule{
 	"render/badge": {},
 	"templates":    {},
 	"assets":       {},
+	// One image as skopeo inspect prints it, live (through the crawler)
+	// or from a snapshot.
+	"inspect": {pkgs: []string{"crawler", "snapshot"}, forbidStd: []string{"html/template"}},
 	// crawl → snapshot → catalog → render as one unit.
 	"pipeline": {pkgs: []string{"crawler", "snapshot", "catalog", "render", "internal/sitefs"}, third: []string{errgroup}},
 	// Flags, configs, exit codes; the demo pushes example images to an
 	// in-process registry.
-	"cmd/regcat": {pkgs: []string{"pipeline", "crawler", "snapshot", "catalog", "render", "render/badge", "examples"},
+	"cmd/regcat": {pkgs: []string{"pipeline", "crawler", "snapshot", "catalog", "render", "render/badge", "examples", "inspect"},
 		third: []string{ggcr + "/pkg/authn", ggcr + "/pkg/registry", "github.com/spf13/cobra", "github.com/spf13/pflag", errgroup, "golang.org/x/term"}},
 	// The example images of the demo and the tests, built with
 	// go-containerregistry.
