@@ -25,6 +25,9 @@ type Page struct {
 	CrawledAt Time
 	// Failures counts everything failures.html lists.
 	Failures int
+	// Up leads to the landing page of a site of several registries,
+	// which this page's registry is part of; empty on a site of one.
+	Up Link
 }
 
 // Time is a point in time from the snapshot. ISO is RFC 3339 for a
