@@ -38,6 +38,14 @@ var landingHTML = page{template: "registries.html", path: fixed(indexPage)}
 
 var sectionDir = regexp.MustCompile(`^[a-z0-9][a-z0-9._-]{0,62}$`)
 
+// ValidateSectionDir reports a Section.Dir that cannot be one.
+func ValidateSectionDir(dir string) error {
+	if !sectionDir.MatchString(dir) || dir == "assets" || dir == "api" {
+		return fmt.Errorf("directory %q: want 1-63 of a-z 0-9 . _ - starting with a letter or digit, not assets or api", snapshot.Truncate(dir, 80))
+	}
+	return nil
+}
+
 // ValidateSections reports sections that cannot share a site: an invalid
 // or reserved Dir, two with the same Dir, a nil snapshot, or none at all.
 func ValidateSections(secs []Section) error {
@@ -47,9 +55,11 @@ func ValidateSections(secs []Section) error {
 	var errs []error
 	seen := map[string]bool{}
 	for _, s := range secs {
+		if err := ValidateSectionDir(s.Dir); err != nil {
+			errs = append(errs, fmt.Errorf("section: %w", err))
+			continue
+		}
 		switch {
-		case !sectionDir.MatchString(s.Dir) || s.Dir == "assets" || s.Dir == "api":
-			errs = append(errs, fmt.Errorf("section %q: directory must be 1-63 of a-z 0-9 . _ - (starting with a letter or digit), not assets or api", snapshot.Truncate(s.Dir, 80)))
 		case seen[s.Dir]:
 			errs = append(errs, fmt.Errorf("section %q: directory used twice", s.Dir))
 		case s.Snapshot == nil:
