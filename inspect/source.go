@@ -4,7 +4,10 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"os"
+	"path/filepath"
 	"slices"
+	"strings"
 
 	"github.com/regcat/regcat/crawler"
 	"github.com/regcat/regcat/snapshot"
@@ -75,10 +78,17 @@ func Live(ctx context.Context, cfg crawler.Config, ref Ref, opts Options) (*Resu
 }
 
 // FromSnapshot describes ref from the snapshot in dir, reading its index
-// and the one repository file, and no network. A ref.Registry other than
+// and the one repository file, and no network. dir may also be the
+// snapshot directory of `build --config`, whose subdirectories are the
+// snapshots of several registries: the one of ref.Registry is read (or
+// the only one, when ref names no registry). A ref.Registry other than
 // the snapshot's is an error, as is an image the snapshot lacks
 // (wrapping [ErrNotInSnapshot]).
 func FromSnapshot(dir string, ref Ref, opts Options) (*Output, error) {
+	dir, err := snapshotFor(dir, ref.Registry)
+	if err != nil {
+		return nil, err
+	}
 	idx, repo, err := snapshot.ReadRepo(dir, ref.Repo)
 	if errors.Is(err, snapshot.ErrNoRepository) {
 		return nil, fmt.Errorf("%s: %w %s (crawled %s): no repository %s", ref, ErrNotInSnapshot, dir, crawled(idx), ref.Repo)
@@ -146,4 +156,52 @@ func crawled(idx *snapshot.Index) string {
 		return "at an unknown time"
 	}
 	return idx.CrawledAt.UTC().Format("2006-01-02T15:04:05Z")
+}
+
+// snapshotFor returns dir when it holds a snapshot, else the
+// subdirectory of dir holding the snapshot of registry (any registry when
+// "" and there is only one).
+func snapshotFor(dir, registry string) (string, error) {
+	if _, err := os.Stat(filepath.Join(dir, snapshot.IndexFile)); err == nil {
+		return dir, nil
+	}
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		return "", fmt.Errorf("snapshot: %w", err)
+	}
+	var found []string
+	var hosts []string
+	for _, e := range entries {
+		if !e.IsDir() || strings.HasPrefix(e.Name(), ".") {
+			continue
+		}
+		sub := filepath.Join(dir, e.Name())
+		idx, err := readIndex(sub)
+		if err != nil {
+			continue // not a snapshot
+		}
+		hosts = append(hosts, idx.Registry)
+		if registry == "" || idx.Registry == registry {
+			found = append(found, sub)
+		}
+	}
+	switch {
+	case len(found) == 1:
+		return found[0], nil
+	case len(hosts) == 0:
+		return "", fmt.Errorf("snapshot %s: no %s, and no snapshot in its subdirectories", dir, snapshot.IndexFile)
+	case len(found) == 0:
+		return "", fmt.Errorf("%w %s: no snapshot of %s (it holds %s)", ErrNotInSnapshot, dir, registry, strings.Join(hosts, ", "))
+	}
+	return "", fmt.Errorf("snapshot %s holds several registries (%s): name one, REGISTRY/REPO", dir, strings.Join(hosts, ", "))
+}
+
+// readIndex reads the index of the snapshot in dir.
+func readIndex(dir string) (*snapshot.Index, error) {
+	f, err := os.Open(filepath.Join(dir, snapshot.IndexFile))
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	return snapshot.DecodeIndex(f)
 }

@@ -87,6 +87,21 @@ func TestBuildConfig(t *testing.T) {
 	if _, err := os.Stat(filepath.Join(site, "ggcr", "r", "team-a~tools~cli")); err == nil {
 		t.Error("excluded repository was crawled")
 	}
+
+	// inspect finds each registry's snapshot in the directory of several.
+	for _, dir := range []string{"ggcr", "dist"} {
+		s, err := snapshot.Read(filepath.Join(snap, dir))
+		if err != nil {
+			t.Fatal(err)
+		}
+		code, out, stderr := runOut(t, "", "inspect", s.Index.Registry+"/base/os:3.19", "--snapshot", snap, "--format", "{{ .Name }}")
+		if code != exitOK || out != s.Index.Registry+"/base/os\n" {
+			t.Errorf("inspect from %s: %d %q %s", dir, code, out, stderr)
+		}
+	}
+	if code, _, stderr := runOut(t, "", "inspect", "base/os:3.19", "--snapshot", snap); code != exitFatal || !strings.Contains(stderr, "several registries") {
+		t.Errorf("inspect without a registry: %d %s", code, stderr)
+	}
 }
 
 // TestBuildConfigUsage rejects a bad file with its line, and flags that
