@@ -74,7 +74,8 @@ func ValidateSections(secs []Section) error {
 // site as [Render] writes it, under the section's Dir (its pages also
 // link back to the landing page), and at the top a landing page
 // (index.html) listing the sections with their counts, api/index.json
-// (the same list as JSON) and the static files. cfg.Title is the landing
+// (the same list as JSON), 404.html, the static files and, with a base
+// URL, sitemap.xml: a sitemap index of the sections' sitemaps. cfg.Title is the landing
 // page's title (empty means [DefaultSectionsTitle]); each section's own
 // title is Section.Title. With cfg.BaseURL, a section's base URL is
 // BaseURL + Dir + "/", and its sitemap is Dir/sitemap.xml. As with
@@ -134,7 +135,7 @@ func RenderSections(ctx context.Context, cfg Config, secs []Section) (Stats, err
 		return Stats{}, err
 	}
 	fst := s.Stats()
-	st := Stats{Pages: pages + 1, Files: fst.Files, Unchanged: fst.Unchanged, Bytes: fst.Bytes, Skipped: skipped}
+	st := Stats{Pages: pages + 2, Files: fst.Files, Unchanged: fst.Unchanged, Bytes: fst.Bytes, Skipped: skipped}
 	if err := s.Commit(); err != nil {
 		return Stats{}, err
 	}
@@ -202,6 +203,20 @@ func writeLanding(ctx context.Context, s *sitefs.Dir, title, base string, secs [
 	d.Canonical = base
 	if err := r.execute(s, landingHTML.path(subject{}), landingHTML.template, d); err != nil {
 		return err
+	}
+	// Hosts serve the top's 404.html for any missing path (GitHub Pages):
+	// its links are absolute with a base URL, as a section's are.
+	if err := r.execute(s, notFoundPage, notFoundHTML.template, &NotFoundPage{Page: Page{Title: "Not found", Site: title, Root: base}}); err != nil {
+		return err
+	}
+	if base != "" {
+		maps := make([]string, len(secs))
+		for i, sec := range secs {
+			maps[i] = base + sec.Dir + "/" + sitemap
+		}
+		if err := r.xml(s, sitemap, sitemapIndex(maps)); err != nil {
+			return err
+		}
 	}
 	if err := s.Mkdir("api"); err != nil {
 		return err

@@ -103,6 +103,13 @@ func TestSectionsBaseURL(t *testing.T) {
 	if !strings.Contains(string(site["other/404.html"]), `Part of <a href="https://example.github.io/cat/other/../index.html">`) {
 		t.Errorf("other/404.html does not link to the landing page by URL")
 	}
+	if !strings.Contains(string(site["404.html"]), `href="https://example.github.io/cat/index.html"`) {
+		t.Errorf("404.html does not link to the landing page by URL:\n%s", site["404.html"])
+	}
+	want := `<sitemap><loc>https://example.github.io/cat/main/sitemap.xml</loc></sitemap><sitemap><loc>https://example.github.io/cat/other/sitemap.xml</loc></sitemap>`
+	if !strings.Contains(string(site["sitemap.xml"]), want) {
+		t.Errorf("sitemap.xml is not the index of the sections' sitemaps:\n%s", site["sitemap.xml"])
+	}
 }
 
 func TestValidateSections(t *testing.T) {
