@@ -54,11 +54,11 @@ Exit codes: 0 printed; 1 error (registry, not found); 2 usage error.`,
 		},
 	}
 	fs := cmd.Flags()
-	fs.StringVar(&f.platform, "platform", inspect.DefaultPlatform.String(), "platform of an index to describe, `os/arch[/variant]`")
+	fs.StringVar(&f.platform, "platform", inspect.DefaultPlatform.String(), "the `os/arch[/variant]` of an index to describe")
 	fs.BoolVar(&f.raw, "raw", false, "print the top-level manifest as served")
 	fs.BoolVar(&f.config, "config", false, "print the described platform's config blob as served")
 	fs.BoolVar(&f.tags, "tags", false, "fill RepoTags with the repository's tags (one more request)")
-	fs.StringVarP(&f.snapshot, "snapshot", "s", "", "answer from this snapshot `directory`, offline")
+	fs.StringVarP(&f.snapshot, "snapshot", "s", "", "answer from this snapshot `directory` (or build --config's directory of snapshots), offline")
 	fs.StringVarP(&f.format, "format", "f", "", "print with this Go text/template instead of JSON, e.g. '{{ .Labels }}'")
 	fs.StringVar(&f.labels, "labels", "", "print only the labels whose key starts with `PREFIX`, as sorted key=value lines (control characters escaped)")
 	fs.BoolVar(&f.conn.insecure, "insecure", false, "skip TLS certificate verification")
