@@ -6,7 +6,7 @@
 // the image live from the registry through [crawler.FetchImage] (same
 // authentication, retries, caps and digest checks as a crawl) or offline
 // from a snapshot directory, and both give the same answer for the same
-// image, except DockerVersion, which a snapshot does not keep.
+// image (a snapshot written before schema version 3 lacks DockerVersion).
 //
 // It also owns the platform rule for an index ([Choose]) and the
 // line-oriented label output (`--labels`), whose text is escaped so that
@@ -163,9 +163,8 @@ var ErrNotImage = errors.New("not an image")
 // Describe builds the Output of image im of repository repo in registry
 // (host[:port]): im's chosen platform is im.Platforms[0] for a live
 // fetch, or the one Choose picks. platforms lists an index's platforms;
-// tags is RepoTags (nil means not asked: []). config is the config blob
-// as served, when known, for DockerVersion.
-func Describe(registry, repo string, im *snapshot.Image, p *snapshot.Platform, platforms []snapshot.Platform, tags []string, config []byte) Output {
+// tags is RepoTags (nil means not asked: []).
+func Describe(registry, repo string, im *snapshot.Image, p *snapshot.Platform, platforms []snapshot.Platform, tags []string) Output {
 	o := Output{
 		Name:        registry + "/" + repo,
 		Digest:      im.Digest,
@@ -211,25 +210,11 @@ func Describe(registry, repo string, im *snapshot.Image, p *snapshot.Platform, p
 		o.Layers = append(o.Layers, l.Digest)
 		o.LayersData = append(o.LayersData, ld)
 	}
-	o.DockerVersion = dockerVersion(config)
+	o.DockerVersion = cfg.DockerVersion
 	return o
 }
 
 const ociManifest = "application/vnd.oci.image.manifest.v1+json"
-
-// dockerVersion reads docker_version from a config blob, or "".
-func dockerVersion(config []byte) string {
-	if len(config) == 0 {
-		return ""
-	}
-	var doc struct {
-		DockerVersion string `json:"docker_version"`
-	}
-	if json.Unmarshal(config, &doc) != nil {
-		return ""
-	}
-	return doc.DockerVersion
-}
 
 func nonEmpty(m map[string]string) map[string]string {
 	if len(m) == 0 {

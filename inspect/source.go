@@ -74,7 +74,7 @@ func Live(ctx context.Context, cfg crawler.Config, ref Ref, opts Options) (*Resu
 	if opts.Tags && tags == nil {
 		tags = []string{}
 	}
-	return &Result{Output: Describe(f.Registry, f.Repo, &f.Image, p, f.Candidates, tags, f.Config), Manifest: f.Manifest, Config: f.Config}, st, nil
+	return &Result{Output: Describe(f.Registry, f.Repo, &f.Image, p, f.Candidates, tags), Manifest: f.Manifest, Config: f.Config}, st, nil
 }
 
 // FromSnapshot describes ref from the snapshot in dir, reading its index
@@ -126,7 +126,7 @@ func FromSnapshot(dir string, ref Ref, opts Options) (*Output, error) {
 		}
 		slices.Sort(tags)
 	}
-	o := Describe(idx.Registry, repo.Name, im, p, im.Platforms, tags, nil)
+	o := Describe(idx.Registry, repo.Name, im, p, im.Platforms, tags)
 	return &o, nil
 }
 

@@ -31,8 +31,9 @@ func Marshal(v any) ([]byte, error) {
 }
 
 // DecodeIndex reads an index.json, rejecting unknown fields, trailing data,
-// schema versions other than 1 and [SchemaVersion], and files over
-// [MaxFileSize]. A version 1 index is decoded strictly in its own shape
+// schema versions other than 1, 2 and [SchemaVersion], and files over
+// [MaxFileSize]. A version 2 index has the current shape (version 3 added
+// no field to the index). A version 1 index is decoded strictly in its own shape
 // and converted: its summaries' newestTag is dropped (summaries are
 // derived again by the next crawl or render). The returned index has the
 // current shape, and SchemaVersion set to [SchemaVersion].
@@ -42,11 +43,12 @@ func DecodeIndex(r io.Reader) (*Index, error) {
 		return nil, fmt.Errorf("index: %w", err)
 	}
 	switch version {
-	case SchemaVersion:
+	case 2, SchemaVersion:
 		var idx Index
 		if err := decodeStrict(bytes.NewReader(b), &idx); err != nil {
 			return nil, fmt.Errorf("index: %w", err)
 		}
+		idx.SchemaVersion = SchemaVersion
 		return &idx, nil
 	case 1:
 		var v1 indexV1
@@ -55,13 +57,14 @@ func DecodeIndex(r io.Reader) (*Index, error) {
 		}
 		return v1.convert(), nil
 	}
-	return nil, fmt.Errorf("index: %w %d (want 1 or %d)", ErrSchemaVersion, version, SchemaVersion)
+	return nil, fmt.Errorf("index: %w %d (want 1 to %d)", ErrSchemaVersion, version, SchemaVersion)
 }
 
 // DecodeRepository reads a repository file, with the checks of
 // [DecodeIndex], and validates the repository name. A version 1
 // repository file is the current shape without the fields version 2 added
-// (all optional), so it is decoded as one. The returned repository has
+// (all optional), and version 2 is the current shape, so both are decoded
+// as one. The returned repository has
 // SchemaVersion set to [SchemaVersion].
 func DecodeRepository(r io.Reader) (*Repository, error) {
 	b, version, err := readVersioned(r)
@@ -72,8 +75,8 @@ func DecodeRepository(r io.Reader) (*Repository, error) {
 	if err := decodeStrict(bytes.NewReader(b), &repo); err != nil {
 		return nil, fmt.Errorf("repository: %w", err)
 	}
-	if version != 1 && version != SchemaVersion {
-		return nil, fmt.Errorf("repository %q: %w %d (want 1 or %d)", repo.Name, ErrSchemaVersion, version, SchemaVersion)
+	if version < 1 || version > SchemaVersion {
+		return nil, fmt.Errorf("repository %q: %w %d (want 1 to %d)", repo.Name, ErrSchemaVersion, version, SchemaVersion)
 	}
 	repo.SchemaVersion = SchemaVersion
 	if err := ValidateRepoName(repo.Name); err != nil {

@@ -26,11 +26,12 @@ func TestDecodeVersions(t *testing.T) {
 		wantErr   error // nil: decodes to wantIndex
 		errText   string
 	}{
-		{"current", index("2", summary), nil, ""},
+		{"current", index("3", summary), nil, ""},
+		{"version 2", index("2", summary), nil, ""},
 		{"version 1", index("1", summaryV1), nil, ""},
 		{"version 1 without newestTag", index("1", summary), nil, ""},
 		{"version 1 with an unknown field", index("1", strings.Replace(summaryV1, `"size"`, `"defaultTag":"v1","size"`, 1)), nil, "unknown field"},
-		{"version 3", index("3", summary), ErrSchemaVersion, ""},
+		{"version 4", index("4", summary), ErrSchemaVersion, ""},
 		{"version 0", index("0", summary), ErrSchemaVersion, ""},
 		{"no version", `{"registry":"r"}`, ErrSchemaVersion, ""},
 		{"trailing data", index("1", summaryV1) + "{}", nil, "decode"},
@@ -62,9 +63,11 @@ func TestDecodeVersions(t *testing.T) {
 		name, doc string
 		ok        bool
 	}{
-		{"current", repo("2"), true},
+		{"current", repo("3"), true},
+		{"version 2", repo("2"), true},
 		{"version 1", repo("1"), true},
-		{"version 3", repo("3"), false},
+		{"version 4", repo("4"), false},
+		{"version 0", repo("0"), false},
 		{"no version", `{"name":"a","tags":[],"images":[]}`, false},
 	} {
 		t.Run("repository "+tt.name, func(t *testing.T) {
@@ -105,7 +108,7 @@ func TestReadVersion1Snapshot(t *testing.T) {
 		t.Fatal(err)
 	}
 	for name, b := range readTree(t, dir) {
-		if !strings.Contains(string(b), `"schemaVersion": 2`) {
+		if !strings.Contains(string(b), `"schemaVersion": 3`) {
 			t.Errorf("%s after rewrite:\n%s", name, b)
 		}
 	}

@@ -355,7 +355,7 @@ func TestSchemaRejects(t *testing.T) {
 		mtConf = "application/vnd.oci.image.config.v1+json"
 	)
 	validRepo := `{
-  "schemaVersion": 2, "name": "team-a/api",
+  "schemaVersion": 3, "name": "team-a/api",
   "tags": [{"name": "v1", "digest": "` + d1 + `"}],
   "images": [{
     "digest": "` + d1 + `", "mediaType": "` + mtOCI + `", "kind": "image", "tags": ["v1"],
@@ -372,7 +372,7 @@ func TestSchemaRejects(t *testing.T) {
   "truncated": {"limit": 1, "listed": 100}
 }`
 	validIndex := `{
-  "schemaVersion": 2, "registry": "localhost:5000", "crawledAt": "2025-01-01T00:00:00Z",
+  "schemaVersion": 3, "registry": "localhost:5000", "crawledAt": "2025-01-01T00:00:00Z",
   "repositories": [{"name": "team-a/api", "path": "repos/team-a~api.json", "tags": 1, "images": 1,
     "defaultTag": "v1", "lastCreated": "2024-05-02T10:00:00.5Z", "size": 30, "failures": 1}],
   "failures": [{"op": "catalog", "status": 500, "error": "catalog page 2"}],

@@ -13,9 +13,10 @@ import "time"
 
 // SchemaVersion is the version of the snapshot format written by this
 // package. A breaking change to any type here bumps it. Readers also accept
-// version 1 (see [DecodeIndex] and [DecodeRepository]) and reject other
-// versions with [ErrSchemaVersion].
-const SchemaVersion = 2
+// versions 1 and 2 (see [DecodeIndex] and [DecodeRepository]) and reject
+// other versions with [ErrSchemaVersion]. Version 3 added
+// Config.DockerVersion.
+const SchemaVersion = 3
 
 // Index is the content of a snapshot's index.json.
 type Index struct {
@@ -174,15 +175,19 @@ type Platform struct {
 
 // Config is what the crawl keeps of an image config blob.
 type Config struct {
-	Digest     string            `json:"digest,omitempty"`
-	Created    time.Time         `json:"created,omitzero"`
-	Author     string            `json:"author,omitempty"`
-	Labels     map[string]string `json:"labels,omitempty"`
-	Env        []string          `json:"env,omitempty"`
-	Entrypoint []string          `json:"entrypoint,omitempty"`
-	Cmd        []string          `json:"cmd,omitempty"`
-	WorkingDir string            `json:"workingDir,omitempty"`
-	User       string            `json:"user,omitempty"`
+	Digest  string    `json:"digest,omitempty"`
+	Created time.Time `json:"created,omitzero"`
+	Author  string    `json:"author,omitempty"`
+	// DockerVersion is the config's docker_version: the Docker version
+	// that built the image (the classic builder sets it), since schema
+	// version 3.
+	DockerVersion string            `json:"dockerVersion,omitempty"`
+	Labels        map[string]string `json:"labels,omitempty"`
+	Env           []string          `json:"env,omitempty"`
+	Entrypoint    []string          `json:"entrypoint,omitempty"`
+	Cmd           []string          `json:"cmd,omitempty"`
+	WorkingDir    string            `json:"workingDir,omitempty"`
+	User          string            `json:"user,omitempty"`
 	// ExposedPorts are sorted, for example "8080/tcp".
 	ExposedPorts []string  `json:"exposedPorts,omitempty"`
 	History      []History `json:"history,omitempty"`

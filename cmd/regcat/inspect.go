@@ -39,8 +39,7 @@ Live, it reads the registry with the authentication, retries, caps and
 digest checks of crawl: the auth handshake, the manifest and the config (one
 more request for an index, whose platform --platform picks; --tags adds the
 tag list). With --snapshot it answers from a snapshot directory instead,
-without any request; REGISTRY may then be left out. DockerVersion is empty
-from a snapshot, which does not keep it.
+without any request, and the same answer; REGISTRY may then be left out.
 
 Exit codes: 0 printed; 1 error (registry, not found); 2 usage error.`,
 		Example: `  regcat inspect localhost:5000/team-a/api:v1.9 | jq .Labels

@@ -48,7 +48,7 @@ func TestServeSite(t *testing.T) {
 		{"GET", "index.html", 200, "team-a/api"},
 		{"GET", "r/team-a~api/", 200, "Tag history"},
 		{"GET", "assets/style.css", 200, "prefers-color-scheme"},
-		{"GET", "api/index.json", 200, `"schemaVersion":2`},
+		{"GET", "api/index.json", 200, `"schemaVersion":3`},
 		{"GET", "no/such/page", 404, "Not found"},
 		{"GET", "r/", 404, "Not found"}, // no directory listings
 		{"GET", "../../../etc/passwd", 404, "Not found"},
