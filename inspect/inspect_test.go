@@ -386,6 +386,7 @@ func TestHostileLabels(t *testing.T) {
 		"x.fine":    "héllo wörld <b>&",
 		"y.other":   "not printed",
 	}
+	//lint:ignore SA1019 the classic builder's docker_version is what this test needs, and only this field writes it
 	img, err := mutate.ConfigFile(empty.Image, &v1.ConfigFile{OS: "linux", Architecture: "amd64", DockerVersion: "24.0.7", Config: v1.Config{Labels: labels}})
 	if err != nil {
 		t.Fatal(err)
