@@ -69,6 +69,11 @@ type Config struct {
 	// guarantees of crawler.Config.Progress (calls never overlap, and must
 	// return quickly).
 	Progress func(crawler.Stats)
+	// Sections, when set, make the run one of several registries rendered
+	// as one site (see [Section]): Crawl must be nil and Render set; each
+	// section's snapshot is SnapshotDir/<Dir>, and Render.Title is the
+	// landing page's.
+	Sections []Section
 	// Phase, when set, is called once as each phase of the run begins, on
 	// the goroutine that called Run, before the phase logs anything. The
 	// crawl's summary record ("crawl complete") belongs to the phase after
@@ -118,6 +123,9 @@ func (c *Config) Validate() error {
 	}
 	if c.Crawl == nil && c.Render == nil {
 		errs = append(errs, errors.New("neither a crawl nor a render to run"))
+	}
+	if len(c.Sections) > 0 {
+		errs = append(errs, c.validateSections())
 	}
 	if c.Crawl != nil {
 		if err := c.Crawl.Validate(); err != nil {
@@ -201,6 +209,9 @@ func Run(ctx context.Context, cfg Config) (Result, error) {
 	var res Result
 	if err := cfg.Validate(); err != nil {
 		return res, err
+	}
+	if len(cfg.Sections) > 0 {
+		return runSections(ctx, cfg)
 	}
 	log := cfg.Logger
 	if log == nil {

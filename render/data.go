@@ -38,6 +38,13 @@ type Page struct {
 	// page), "" on pages of the whole site; every page links Root +
 	// "feed.xml", the site's feed.
 	RepoFeed string
+	// Up leads to the landing page of a site of several registries,
+	// which this page's registry is part of; empty on a site of one.
+	Up Link
+	// Landing is set on the top pages of a site of several registries,
+	// which has none of a catalog's files: no feed, search index, label
+	// index or other catalog pages for the header to link.
+	Landing bool
 }
 
 // Time is a point in time from the snapshot. ISO is RFC 3339 for a

@@ -37,6 +37,9 @@ func (r *renderer) pageFor(p, title string, repoFeed ...string) Page {
 	if r.base != "" {
 		pg.Canonical = r.base + strings.TrimSuffix(p, indexPage)
 	}
+	if r.up != "" {
+		pg.Up = Link{Text: r.up, Href: pg.Root + "../" + indexPage}
+	}
 	return pg
 }
 
@@ -252,6 +255,9 @@ func (r *renderer) failuresData() *FailuresPage {
 func (r *renderer) notFoundData() *NotFoundPage {
 	d := &NotFoundPage{Page: r.pageFor(notFoundPage, "Not found")}
 	d.Root = r.base
+	if r.up != "" {
+		d.Up.Href = r.base + "../" + indexPage
+	}
 	d.Canonical = ""
 	return d
 }

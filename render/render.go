@@ -112,6 +112,10 @@ type renderer struct {
 	lint    *lintResult
 	min     *minify.M
 	common  Page
+	// up is the title of the landing page of a site of several
+	// registries, which this render is one section of; "" for a site of
+	// one registry.
+	up string
 
 	pages    atomic.Int64
 	bufs     sync.Pool

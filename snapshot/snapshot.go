@@ -18,7 +18,7 @@ import "time"
 // other versions with [ErrSchemaVersion]. Version 3 added the referrers of
 // an image ([Image.Referrers], [Repository.ReferrerTags]), the predicate
 // types of attestation manifests ([Descriptor.PredicateTypes]), the shard
-// of a partial crawl ([Index.Shard]) and the change log (package changes)
+// of a partial crawl ([Index.Shard]), [Config.DockerVersion] and the change log (package changes)
 // beside the snapshot's files.
 const SchemaVersion = 3
 
@@ -196,15 +196,19 @@ type Platform struct {
 
 // Config is what the crawl keeps of an image config blob.
 type Config struct {
-	Digest     string            `json:"digest,omitempty"`
-	Created    time.Time         `json:"created,omitzero"`
-	Author     string            `json:"author,omitempty"`
-	Labels     map[string]string `json:"labels,omitempty"`
-	Env        []string          `json:"env,omitempty"`
-	Entrypoint []string          `json:"entrypoint,omitempty"`
-	Cmd        []string          `json:"cmd,omitempty"`
-	WorkingDir string            `json:"workingDir,omitempty"`
-	User       string            `json:"user,omitempty"`
+	Digest  string    `json:"digest,omitempty"`
+	Created time.Time `json:"created,omitzero"`
+	Author  string    `json:"author,omitempty"`
+	// DockerVersion is the config's docker_version: the Docker version
+	// that built the image (the classic builder sets it), since schema
+	// version 3.
+	DockerVersion string            `json:"dockerVersion,omitempty"`
+	Labels        map[string]string `json:"labels,omitempty"`
+	Env           []string          `json:"env,omitempty"`
+	Entrypoint    []string          `json:"entrypoint,omitempty"`
+	Cmd           []string          `json:"cmd,omitempty"`
+	WorkingDir    string            `json:"workingDir,omitempty"`
+	User          string            `json:"user,omitempty"`
 	// ExposedPorts are sorted, for example "8080/tcp".
 	ExposedPorts []string  `json:"exposedPorts,omitempty"`
 	History      []History `json:"history,omitempty"`

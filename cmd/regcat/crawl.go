@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bufio"
 	"errors"
 	"fmt"
 	"io"
@@ -13,6 +12,7 @@ import (
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
 
+	"github.com/regcat/regcat/buildfile"
 	"github.com/regcat/regcat/changes"
 	"github.com/regcat/regcat/crawler"
 	"github.com/regcat/regcat/pipeline"
@@ -23,9 +23,6 @@ const (
 	envUsername = "REGCAT_USERNAME"
 	envPassword = "REGCAT_PASSWORD"
 )
-
-// maxReposFile caps the size of a --repos-file.
-const maxReposFile = 16 << 20
 
 func newCrawlCmd(e *env) *cobra.Command {
 	var (
@@ -156,9 +153,9 @@ func (f *crawlFlags) config(e *env, registry string) (crawler.Config, error) {
 		PlainHTTP:             f.plainHTTP,
 	}
 	if f.reposFile != "" {
-		names, err := readReposFile(f.reposFile)
+		names, err := buildfile.ReadReposFile(f.reposFile)
 		if err != nil {
-			return cfg, &usageError{err}
+			return cfg, &usageError{fmt.Errorf("-%w", err)}
 		}
 		cfg.Repos = append(append([]string(nil), cfg.Repos...), names...)
 	}
@@ -205,30 +202,4 @@ func (f *crawlFlags) auth(e *env) (authn.Authenticator, error) {
 		}
 	}
 	return &authn.Basic{Username: user, Password: pass}, nil
-}
-
-// readReposFile reads repository names, one per line; blank lines and
-// lines starting with # are ignored.
-func readReposFile(name string) ([]string, error) {
-	f, err := os.Open(name)
-	if err != nil {
-		return nil, fmt.Errorf("--repos-file: %w", err)
-	}
-	defer f.Close()
-	var names []string
-	sc := bufio.NewScanner(io.LimitReader(f, maxReposFile))
-	for sc.Scan() {
-		line := strings.TrimSpace(sc.Text())
-		if line == "" || strings.HasPrefix(line, "#") {
-			continue
-		}
-		names = append(names, line)
-	}
-	if err := sc.Err(); err != nil {
-		return nil, fmt.Errorf("--repos-file %s: %w", name, err)
-	}
-	if len(names) == 0 {
-		return nil, fmt.Errorf("--repos-file %s: no repository names", name)
-	}
-	return names, nil
 }
