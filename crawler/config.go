@@ -69,6 +69,11 @@ type Config struct {
 	// or of another registry) the whole registry is crawled. This is how
 	// a webhook-driven refresh re-crawls the repositories a push named.
 	Only []string
+	// Shard, when set, restricts the crawl to the repositories (from Repos
+	// or the catalog, after Include and Exclude) that fall in it by
+	// [snapshot.ShardOf], and invalid names to those that do too; the
+	// snapshot's index records it. nil crawls every repository.
+	Shard *snapshot.Shard
 	// Concurrency bounds the repositories listed, and separately the tags
 	// resolved, at the same time. 0 means DefaultConcurrency.
 	Concurrency int
@@ -151,6 +156,11 @@ func (c *Config) Validate() error {
 			errs = append(errs, fmt.Errorf("pattern %q: %w", p, err))
 		}
 	}
+	if c.Shard != nil {
+		if err := c.Shard.Validate(); err != nil {
+			errs = append(errs, err)
+		}
+	}
 	if c.Concurrency < 0 {
 		errs = append(errs, fmt.Errorf("concurrency %d is negative", c.Concurrency))
 	}
@@ -170,6 +180,10 @@ func (c *Config) Validate() error {
 	}
 	return nil
 }
+
+// inShard reports whether the repository name, valid or not, falls in
+// the shard crawled (always, without Shard).
+func (c *Config) inShard(name string) bool { return c.Shard == nil || c.Shard.Contains(name) }
 
 // wanted reports whether the repository name passes Include and Exclude.
 // The patterns were checked by Validate.

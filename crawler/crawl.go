@@ -38,6 +38,10 @@ type crawl struct {
 	images    *flight[*snapshot.Image]
 	api       *referrersAPI
 	progMu    sync.Mutex
+	// keepConfig, set by FetchImage only, keeps the bytes of the config
+	// fetched last in rawConfig; a crawl keeps none.
+	keepConfig bool
+	rawConfig  []byte
 }
 
 // repoState collects one repository's results. The repository worker
@@ -79,40 +83,44 @@ type tagResult struct {
 // registry, credentials rejected for the whole registry ([ErrAuth]), an
 // unreadable catalog, or ctx cancelled; the snapshot is nil then.
 func Crawl(ctx context.Context, cfg Config) (*snapshot.Snapshot, Stats, error) {
-	c := &crawl{
-		cfg:       &cfg,
-		log:       cfg.logger(),
-		counts:    &counters{},
-		start:     time.Now(),
-		manifests: newFlight[*manifest](),
-		configs:   newFlight[*imageConfig](),
-		images:    newFlight[*snapshot.Image](),
-		api:       newReferrersAPI(),
-	}
+	c := newCrawl(cfg)
 	snap, err := c.run(ctx)
 	return snap, c.stats(), err
 }
 
-func (c *crawl) run(ctx context.Context) (*snapshot.Snapshot, error) {
+// connect checks the config, resolves the credentials and pings the
+// registry, and returns the registry host.
+func (c *crawl) connect(ctx context.Context) (string, error) {
 	if err := c.cfg.Validate(); err != nil {
-		return nil, err
+		return "", err
 	}
 	reg, err := parseRegistry(c.cfg.Registry, c.cfg.PlainHTTP)
 	if err != nil {
-		return nil, err
+		return "", err
 	}
 	auth, err := c.authenticator(ctx, reg.RegistryStr(), reg)
 	if err != nil {
-		return nil, err
+		return "", err
 	}
 	if c.rt, err = reghttp.New(c.inner(), c.cfg.retryConfig()); err != nil {
-		return nil, err
+		return "", err
 	}
 	if c.cl, err = newClient(ctx, reg, auth, c.rt, c.counts, c.log); err != nil {
+		return "", err
+	}
+	return reg.RegistryStr(), nil
+}
+
+func (c *crawl) run(ctx context.Context) (*snapshot.Snapshot, error) {
+	host, err := c.connect(ctx)
+	if err != nil {
 		return nil, err
 	}
-	c.prev = indexPrevious(c.cfg.Previous, reg.RegistryStr(), c.log)
-	idx := snapshot.Index{Registry: reg.RegistryStr(), CrawledAt: c.start.UTC()}
+	c.prev = indexPrevious(c.cfg.Previous, host, c.log)
+	idx := snapshot.Index{Registry: host, CrawledAt: c.start.UTC()}
+	if sh := c.cfg.Shard; sh != nil {
+		idx.Shard = &snapshot.Shard{Index: sh.Index, Count: sh.Count}
+	}
 
 	var names []string
 	partial := len(c.cfg.Only) > 0 && c.prev != nil
@@ -121,7 +129,11 @@ func (c *crawl) run(ctx context.Context) (*snapshot.Snapshot, error) {
 	} else if names, err = c.repoNames(ctx, &idx); err != nil {
 		return nil, err
 	}
-	c.log.Info("crawling", "registry", idx.Registry, "repos", len(names))
+	attrs := []any{"registry", idx.Registry, "repos", len(names)}
+	if idx.Shard != nil {
+		attrs = append(attrs, "shard", idx.Shard.String())
+	}
+	c.log.Info("crawling", attrs...)
 	repos := make([]*repoState, len(names))
 	for i, n := range names {
 		repos[i] = &repoState{name: n, refs: newFlight[subjectRefs]()}
@@ -210,6 +222,9 @@ func (c *crawl) repoNames(ctx context.Context, idx *snapshot.Index) ([]string, e
 			continue
 		}
 		seen[n] = true
+		if !c.cfg.inShard(n) {
+			continue
+		}
 		if err := snapshot.ValidateRepoName(n); err != nil {
 			idx.Skipped = append(idx.Skipped, snapshot.Skipped{Name: snapshot.Truncate(n, snapshot.MaxRepoNameLen), Reason: errorText(err)})
 			c.counts.skipped.Add(1)
@@ -234,7 +249,7 @@ func (c *crawl) onlyNames(idx *snapshot.Index) []string {
 	idx.Truncated = prev.Truncated
 	var names []string
 	for _, n := range c.cfg.Only {
-		if (len(c.cfg.Repos) == 0 || slices.Contains(c.cfg.Repos, n)) && c.cfg.wanted(n) {
+		if (len(c.cfg.Repos) == 0 || slices.Contains(c.cfg.Repos, n)) && c.cfg.wanted(n) && c.cfg.inShard(n) {
 			names = append(names, n)
 		}
 	}
@@ -457,6 +472,9 @@ func (c *crawl) config(ctx context.Context, sess *session, desc *descriptor) (*i
 		cfg, err := parseConfig(desc.Digest, resp.body)
 		if err != nil {
 			return nil, err
+		}
+		if c.keepConfig {
+			c.rawConfig = resp.body
 		}
 		c.counts.configs.Add(1)
 		return cfg, nil

@@ -15,14 +15,15 @@ import (
 // Docker image spec v1) that the crawler keeps. Times stay strings so that
 // an odd time format loses only that time, not the whole config.
 type configDoc struct {
-	Created      string          `json:"created"`
-	Author       string          `json:"author"`
-	OS           string          `json:"os"`
-	Architecture string          `json:"architecture"`
-	Variant      string          `json:"variant"`
-	OSVersion    string          `json:"os.version"`
-	Config       containerConfig `json:"config"`
-	History      []struct {
+	Created       string          `json:"created"`
+	Author        string          `json:"author"`
+	DockerVersion string          `json:"docker_version"`
+	OS            string          `json:"os"`
+	Architecture  string          `json:"architecture"`
+	Variant       string          `json:"variant"`
+	OSVersion     string          `json:"os.version"`
+	Config        containerConfig `json:"config"`
+	History       []struct {
 		Created    string `json:"created"`
 		CreatedBy  string `json:"created_by"`
 		Author     string `json:"author"`
@@ -65,17 +66,18 @@ func parseConfig(digest string, b []byte) (*imageConfig, error) {
 		}
 	}
 	c := snapshot.Config{
-		Digest:       digest,
-		Created:      parseTime(doc.Created),
-		Author:       doc.Author,
-		Labels:       doc.Config.Labels,
-		Env:          doc.Config.Env,
-		Entrypoint:   doc.Config.Entrypoint,
-		Cmd:          doc.Config.Cmd,
-		WorkingDir:   doc.Config.WorkingDir,
-		User:         doc.Config.User,
-		ExposedPorts: ports(doc.Config.ExposedPorts),
-		DiffIDs:      doc.RootFS.DiffIDs,
+		Digest:        digest,
+		Created:       parseTime(doc.Created),
+		Author:        doc.Author,
+		DockerVersion: doc.DockerVersion,
+		Labels:        doc.Config.Labels,
+		Env:           doc.Config.Env,
+		Entrypoint:    doc.Config.Entrypoint,
+		Cmd:           doc.Config.Cmd,
+		WorkingDir:    doc.Config.WorkingDir,
+		User:          doc.Config.User,
+		ExposedPorts:  ports(doc.Config.ExposedPorts),
+		DiffIDs:       doc.RootFS.DiffIDs,
 	}
 	for _, h := range doc.History {
 		c.History = append(c.History, snapshot.History{
@@ -96,6 +98,7 @@ func parseConfig(digest string, b []byte) (*imageConfig, error) {
 type v1Compat struct {
 	Created         string          `json:"created"`
 	Author          string          `json:"author"`
+	DockerVersion   string          `json:"docker_version"`
 	Comment         string          `json:"comment"`
 	OS              string          `json:"os"`
 	Architecture    string          `json:"architecture"`
@@ -128,15 +131,16 @@ func parseSchema1(m *manifest) (*snapshot.Platform, error) {
 	top := compat[0]
 	p.OS, p.Architecture, p.Variant = top.OS, cmp.Or(top.Architecture, m.doc.Architecture), top.Variant
 	p.Config = snapshot.Config{
-		Created:      parseTime(top.Created),
-		Author:       top.Author,
-		Labels:       top.Config.Labels,
-		Env:          top.Config.Env,
-		Entrypoint:   top.Config.Entrypoint,
-		Cmd:          top.Config.Cmd,
-		WorkingDir:   top.Config.WorkingDir,
-		User:         top.Config.User,
-		ExposedPorts: ports(top.Config.ExposedPorts),
+		Created:       parseTime(top.Created),
+		Author:        top.Author,
+		DockerVersion: top.DockerVersion,
+		Labels:        top.Config.Labels,
+		Env:           top.Config.Env,
+		Entrypoint:    top.Config.Entrypoint,
+		Cmd:           top.Config.Cmd,
+		WorkingDir:    top.Config.WorkingDir,
+		User:          top.Config.User,
+		ExposedPorts:  ports(top.Config.ExposedPorts),
 	}
 	for i := n - 1; i >= 0; i-- {
 		h := compat[i]

@@ -69,6 +69,11 @@ type Config struct {
 	// guarantees of crawler.Config.Progress (calls never overlap, and must
 	// return quickly).
 	Progress func(crawler.Stats)
+	// Sections, when set, make the run one of several registries rendered
+	// as one site (see [Section]): Crawl must be nil and Render set; each
+	// section's snapshot is SnapshotDir/<Dir>, and Render.Title is the
+	// landing page's.
+	Sections []Section
 	// Phase, when set, is called once as each phase of the run begins, on
 	// the goroutine that called Run, before the phase logs anything. The
 	// crawl's summary record ("crawl complete") belongs to the phase after
@@ -118,6 +123,9 @@ func (c *Config) Validate() error {
 	}
 	if c.Crawl == nil && c.Render == nil {
 		errs = append(errs, errors.New("neither a crawl nor a render to run"))
+	}
+	if len(c.Sections) > 0 {
+		errs = append(errs, c.validateSections())
 	}
 	if c.Crawl != nil {
 		if err := c.Crawl.Validate(); err != nil {
@@ -202,6 +210,9 @@ func Run(ctx context.Context, cfg Config) (Result, error) {
 	if err := cfg.Validate(); err != nil {
 		return res, err
 	}
+	if len(cfg.Sections) > 0 {
+		return runSections(ctx, cfg)
+	}
 	log := cfg.Logger
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
@@ -240,7 +251,7 @@ func Run(ctx context.Context, cfg Config) (Result, error) {
 			ccfg.Logger = log
 		}
 		ccfg.Progress = cfg.Progress
-		prev := previous(cfg.SnapshotDir, log)
+		prev := previous(cfg.SnapshotDir, ccfg.Shard, log)
 		if !cfg.Full {
 			ccfg.Previous = prev
 		}
@@ -326,8 +337,14 @@ func sendNotifications(ctx context.Context, cfg notify.Config, set *changes.Set,
 // previous returns the snapshot in dir to crawl incrementally from and
 // compare with, or nil: when there is none, or when it cannot be read
 // (logged: a damaged snapshot must not stop the crawl that replaces it).
-func previous(dir string, log *slog.Logger) *snapshot.Snapshot {
-	prev, err := snapshot.Read(dir)
+// With a shard, only the repositories of the shard are read: dir may hold
+// the same shard of the last crawl, or a whole or merged snapshot.
+func previous(dir string, shard *snapshot.Shard, log *slog.Logger) *snapshot.Snapshot {
+	var keep func(string) bool
+	if shard != nil {
+		keep = shard.Contains
+	}
+	prev, err := snapshot.ReadPart(dir, keep)
 	switch {
 	case err == nil:
 		log.Debug("previous snapshot", "dir", dir, "repos", len(prev.Repositories))

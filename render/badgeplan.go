@@ -65,7 +65,10 @@ var badgeFiles = func() []string {
 // repository and tag. Paths are compared case-folded, so the site also
 // unpacks on case-insensitive file systems ("Latest" wins over "latest",
 // which sorts after it).
-func newBadgePlan(c *catalog.Catalog, log *slog.Logger) *badgePlan {
+//
+// Tags get badges of their own only as policy allows (see
+// [TagBadges.Wants]); badgeTag is Config.BadgeTag in force.
+func newBadgePlan(c *catalog.Catalog, policy TagBadges, badgeTag string, log *slog.Logger) *badgePlan {
 	bp := &badgePlan{
 		repos:  map[*catalog.Repo]*badgeDir{},
 		tags:   map[*catalog.Repo][]*badgeDir{},
@@ -83,6 +86,9 @@ func newBadgePlan(c *catalog.Catalog, log *slog.Logger) *badgePlan {
 	for _, rp := range c.Repos {
 		images := badgeTags(rp)
 		for _, tag := range slices.Sorted(maps.Keys(images)) {
+			if !policy.Wants(tag, rp.DefaultTag, badgeTag) {
+				continue
+			}
 			set := newBadgeDir(rp, images[tag], tag, false)
 			if !claims.claim(set.dir) {
 				log.Warn("skipping tag badges: paths collide with other badges", "repo", rp.Name, "tag", tag, "dir", set.dir)

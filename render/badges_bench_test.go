@@ -20,7 +20,7 @@ func BenchmarkBadges(b *testing.B) {
 	c := catalog.New(snap, catalog.Config{Logger: log})
 	var svgs, size int
 	for b.Loop() {
-		bp := newBadgePlan(c, log)
+		bp := newBadgePlan(c, TagBadgesAll, DefaultBadgeTag, log)
 		svgs, size = 0, 0
 		for _, rp := range c.Repos {
 			for _, dir := range append([]*badgeDir{bp.repos[rp]}, bp.tags[rp]...) {

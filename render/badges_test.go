@@ -172,8 +172,8 @@ func TestBadgeFiles(t *testing.T) {
 		snap *snapshot.Snapshot
 		cfg  Config
 	}{
-		{"fixture", fixture(), Config{}},
-		{"hostile", hostileSnapshot(), Config{BaseURL: "https://example.test/(cat)/", BadgeStyle: badge.FlatSquare}},
+		{"fixture", fixture(), Config{TagBadges: TagBadgesAll}},
+		{"hostile", hostileSnapshot(), Config{BaseURL: "https://example.test/(cat)/", BadgeStyle: badge.FlatSquare, TagBadges: TagBadgesAll}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			site := readTree(t, renderTo(t, tc.cfg, tc.snap))
@@ -471,7 +471,7 @@ func TestBadgeCollisions(t *testing.T) {
 	}
 	var logs bytes.Buffer
 	out := filepath.Join(t.TempDir(), "site")
-	st, err := Render(context.Background(), Config{Out: out, Logger: slog.New(slog.NewTextHandler(&logs, nil))}, snap)
+	st, err := Render(context.Background(), Config{Out: out, TagBadges: TagBadgesAll, Logger: slog.New(slog.NewTextHandler(&logs, nil))}, snap)
 	if err != nil {
 		t.Fatalf("Render: %v", err)
 	}

@@ -26,7 +26,14 @@ func (r *renderer) repoBadges(rp *catalog.Repo) []BadgeView {
 	default:
 		note = "These badges show the newest image, which has no tag."
 	}
-	note += " Each tag has badges of its own, shown on its image page."
+	switch n := len(r.badges.tags[rp]); {
+	case n == 0:
+		note += " No tag of this repository has badges of its own."
+	case r.cfg.tagBadges() == TagBadgesAll:
+		note += " Each tag has badges of its own, shown on its image page."
+	default:
+		note += " Release tags (such as 1.2.3, 1.2, 1 and latest) have badges of their own, shown on their image pages; other tags have none."
+	}
 	return r.badgeViews(set, repoPage(rp.Name), note+r.snippetNote())
 }
 
@@ -38,8 +45,14 @@ func (r *renderer) imageBadges(ip *catalog.Image) []BadgeView {
 		return nil
 	}
 	note := "These badges show tag " + set.tag + "."
-	if len(ip.Tags) > 1 {
-		note += " The other tags of this image have badges of their own, at badges/" + ip.Repo.Name + "/<tag>/<kind>.svg."
+	var others []string
+	for _, s := range r.badges.tags[ip.Repo] {
+		if s.image == ip && s != set {
+			others = append(others, s.tag)
+		}
+	}
+	if len(others) > 0 {
+		note += " Its other tags that have badges of their own, at badges/" + ip.Repo.Name + "/<tag>/<kind>.svg: " + strings.Join(others, ", ") + "."
 	}
 	return r.badgeViews(set, imagePage(ip.Repo.Name, ip.Snap.Digest), note+r.snippetNote())
 }

@@ -76,16 +76,16 @@ func sizePoints(rp *catalog.Repo) []sizePoint {
 }
 
 // sizeChartView is the view of a repository's size chart, or nil when
-// it has fewer than two points. A compact page gives no table: its tag
-// history lists the same sizes and dates, and repeating them would
-// double the page.
-func sizeChartView(rp *catalog.Repo, compact bool) *Chart {
+// it has fewer than two points. A history of more than one page gives no
+// table: its pages list the same sizes and dates, and repeating them all
+// on the first would double it.
+func sizeChartView(rp *catalog.Repo, paged bool) *Chart {
 	pts := sizePoints(rp)
 	if len(pts) < 2 {
 		return nil
 	}
 	c := &Chart{Src: sizeChartFile, Width: chartWidth, Height: chartHeight, Alt: sizeChartTitle(rp.Name) + ". " + sizeChartDesc(pts)}
-	if compact {
+	if paged {
 		return c
 	}
 	for _, p := range pts {

@@ -16,6 +16,14 @@ import (
 // DefaultOut is the output directory used when Config.Out is empty.
 const DefaultOut = "site"
 
+// DefaultPageSize is the number of tag history rows on one repository
+// page when Config.PageSize is 0; MaxPageSize is the most it may be, so
+// that a page stays about a megabyte at most.
+const (
+	DefaultPageSize = 500
+	MaxPageSize     = 1000
+)
+
 // Config says where and how to render a site. The zero value renders to
 // DefaultOut with the embedded templates, relative links only, no
 // environment variables and no logging.
@@ -43,6 +51,13 @@ type Config struct {
 	// (badges/<repo>/<kind>.svg) follow when the repository has it; else
 	// they follow its newest tagged image. Empty means DefaultBadgeTag.
 	BadgeTag string
+	// TagBadges says which tags get badges of their own; empty means
+	// TagBadgesDefault.
+	TagBadges TagBadges
+	// PageSize is the most rows (images, newest first) one repository page
+	// lists; a longer history continues on numbered pages. 0 means
+	// DefaultPageSize; at most MaxPageSize.
+	PageSize int
 	// Logger receives skipped names and a summary. Nil discards.
 	Logger *slog.Logger
 	// History is the snapshot's change log, which the changes page, the
@@ -60,6 +75,14 @@ func (c *Config) Validate() error {
 	if c.BadgeStyle != badge.Flat && c.BadgeStyle != badge.FlatSquare {
 		return fmt.Errorf("badge style: %v is not a style", c.BadgeStyle)
 	}
+	if c.PageSize < 0 || c.PageSize > MaxPageSize {
+		return fmt.Errorf("page size %d: want 1 to %d (0: the default, %d)", c.PageSize, MaxPageSize, DefaultPageSize)
+	}
+	if c.TagBadges != "" {
+		if _, err := ParseTagBadges(string(c.TagBadges)); err != nil {
+			return err
+		}
+	}
 	if c.BadgeTag != "" {
 		if err := snapshot.ValidateTag(c.BadgeTag); err != nil {
 			return fmt.Errorf("badge tag: %w", err)
@@ -73,6 +96,13 @@ func (c *Config) badgeTag() string {
 		return DefaultBadgeTag
 	}
 	return c.BadgeTag
+}
+
+func (c *Config) pageSize() int {
+	if c.PageSize == 0 {
+		return DefaultPageSize
+	}
+	return c.PageSize
 }
 
 func (c *Config) out() string {

@@ -38,6 +38,13 @@ type Page struct {
 	// page), "" on pages of the whole site; every page links Root +
 	// "feed.xml", the site's feed.
 	RepoFeed string
+	// Up leads to the landing page of a site of several registries,
+	// which this page's registry is part of; empty on a site of one.
+	Up Link
+	// Landing is set on the top pages of a site of several registries,
+	// which has none of a catalog's files: no feed, search index, label
+	// index or other catalog pages for the header to link.
+	Landing bool
 }
 
 // Time is a point in time from the snapshot. ISO is RFC 3339 for a
@@ -107,12 +114,13 @@ type RepoPage struct {
 	Links       []Field
 	Pull        []Command
 	Tags        int
-	History     []HistoryRow
-	// Compact is set when History has more than compactHistory rows:
-	// each row then holds one link (to its image page) and neither copy
-	// button, full digest nor revision link, so that the page of a
-	// repository at the crawler's tag cap stays a few megabytes.
-	Compact bool
+	// History is this page's rows of the tag history: at most
+	// Config.PageSize images, newest first, continuing the previous page.
+	History []HistoryRow
+	// Pager links the pages of a history longer than one page; nil when
+	// it fits on one. Badges, Failures and Skipped are on the first page
+	// only.
+	Pager *Pager
 	// Truncated is set when the registry listed more tags than the
 	// crawl's cap (--max-tags) kept.
 	Truncated *Truncation
@@ -173,6 +181,24 @@ type GraphNode struct {
 	TextX, TextY, SubY int
 	Label, Sub, Href   string
 	X1, Y1, X2, Y2     int
+}
+
+// Pager is the navigation between the pages of a repository's tag
+// history. Prev and Next are empty on the first and the last page.
+// Every Href is a file name in the repository's directory.
+type Pager struct {
+	Page, Pages int
+	Prev, Next  string
+	Links       []PagerLink
+}
+
+// PagerLink is one numbered link of a Pager, or a gap (Gap set) where
+// pages far from the current one are left out.
+type PagerLink struct {
+	Number  int
+	Href    string
+	Current bool
+	Gap     bool
 }
 
 // Field is a named value, possibly linked, and the label or annotation

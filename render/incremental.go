@@ -90,7 +90,7 @@ func (r *renderer) fingerprints() {
 	common.CrawledAt = Time{} // not on repository and image pages
 	enc := json.NewEncoder(h)
 	err = encodeAll(enc, "regcat render", manifestVersion, exe, r.tmplSum[:], common,
-		r.cfg.BaseURL, r.cfg.Title, r.cfg.ShowEnv, r.cfg.BadgeStyle, r.cfg.badgeTag())
+		r.cfg.BaseURL, r.cfg.Title, r.cfg.ShowEnv, r.cfg.BadgeStyle, r.cfg.badgeTag(), r.cfg.tagBadges(), r.cfg.pageSize(), r.up)
 	if err != nil {
 		r.cfg.logger().Info("rendering every repository: fingerprint", "err", err)
 		return
@@ -179,7 +179,10 @@ func (r *renderer) repoBadgeDirs(rp *catalog.Repo) []*badgeDir {
 // repoFiles are the files the outputs write for rp, by directory: its
 // pages, size chart and feed, its API record and its badges.
 func (r *renderer) repoFiles(rp *catalog.Repo) []sitefs.CarryDir {
-	pages := sitefs.CarryDir{Dir: strings.TrimSuffix(repoDir(rp.Name), "/"), Names: []string{indexPage}}
+	pages := sitefs.CarryDir{Dir: strings.TrimSuffix(repoDir(rp.Name), "/")}
+	for n := range r.historyPages(rp) {
+		pages.Names = append(pages.Names, historyFile(n+1))
+	}
 	for _, ip := range rp.Images {
 		pages.Names = append(pages.Names, imageFile(ip.Snap.Digest))
 	}

@@ -19,26 +19,26 @@ import (
 )
 
 // The bounds of issue 8 for one repository at the crawler's tag cap
-// (10,000 tags, each its own image): its page stays under maxRepoPage
-// bytes of HTML and the render under 300 MB of memory.
+// (10,000 tags, each its own image): each of its pages stays under
+// maxRepoPage bytes of HTML and the render under 300 MB of memory.
 const (
 	largeTags   = 10000
-	maxRepoPage = 5 << 20
+	maxRepoPage = 1 << 20
 )
 
-// repoPageBytes renders the page of snap's only repository into memory.
-func repoPageBytes(t testing.TB, snap *snapshot.Snapshot) []byte {
+// repoPageBytes renders page n of snap's only repository into memory.
+func repoPageBytes(t testing.TB, snap *snapshot.Snapshot, n int) []byte {
 	t.Helper()
 	tmpl, _, err := loadTemplates("")
 	if err != nil {
 		t.Fatal(err)
 	}
 	cat := catalog.New(snap, catalog.Config{})
-	r, err := newRenderer(Config{}, cat, tmpl)
+	r, err := newRenderer(Config{}, cat, tmpl, [32]byte{})
 	if err != nil {
 		t.Fatal(err)
 	}
-	d, err := repoHTML.data(r, subject{repo: cat.Repos[0]})
+	d, err := repoHTML.data(r, subject{repo: cat.Repos[0], page: n})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -50,20 +50,31 @@ func repoPageBytes(t testing.TB, snap *snapshot.Snapshot) []byte {
 	return buf.Bytes()
 }
 
-// TestLargeRepositoryPage: the page of a repository with 10,000 tags,
-// every tag its own image, lists them all and stays under maxRepoPage.
+// TestLargeRepositoryPage: the pages of a repository with 10,000 tags,
+// every tag its own image, list them all, DefaultPageSize a page, and
+// each stays under maxRepoPage.
 func TestLargeRepositoryPage(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds a 10,000-image snapshot")
 	}
-	page := repoPageBytes(t, synthetic(t, 1, largeTags))
-	if n := bytes.Count(page, []byte("<tr><th scope=row>")); n != largeTags {
-		t.Errorf("page lists %d images, want %d", n, largeTags)
+	snap := synthetic(t, 1, largeTags)
+	pages := largeTags / DefaultPageSize
+	rows, largest := 0, 0
+	for n := 1; n <= pages; n++ {
+		page := repoPageBytes(t, snap, n)
+		if got := bytes.Count(page, []byte("<tr><th scope=row>")); got != DefaultPageSize {
+			t.Errorf("page %d lists %d images, want %d", n, got, DefaultPageSize)
+		}
+		rows += DefaultPageSize
+		largest = max(largest, len(page))
 	}
-	if len(page) > maxRepoPage {
-		t.Errorf("repository page is %d bytes, want at most %d", len(page), maxRepoPage)
+	if rows != largeTags {
+		t.Errorf("%d pages list %d images, want %d", pages, rows, largeTags)
 	}
-	t.Logf("repository page of %d tags: %d bytes", largeTags, len(page))
+	if largest > maxRepoPage {
+		t.Errorf("largest repository page is %d bytes, want at most %d", largest, maxRepoPage)
+	}
+	t.Logf("repository of %d tags: %d pages, the largest %d bytes", largeTags, pages, largest)
 }
 
 // BenchmarkLargeRepository renders a site of one repository with 10,000
@@ -92,7 +103,7 @@ func BenchmarkLargeRepository(b *testing.B) {
 			b.Fatal(err)
 		}
 	}
-	if want := largeTags + 4; st.Pages != want {
+	if want := largeTags + 3 + largeTags/DefaultPageSize; st.Pages != want {
 		b.Fatalf("rendered %d pages, want %d", st.Pages, want)
 	}
 	page, err := os.ReadFile(filepath.Join(out, repoPage(snap.Repositories[0].Name)))

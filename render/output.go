@@ -77,11 +77,13 @@ const (
 )
 
 // subject is what one page is about: nothing for a site page, the
-// repository (and the image) for a repository's (an image's) page, the
-// key for a key's page.
+// repository (and the image) for a repository's (an image's) page, and
+// for a repository, which page of its tag history (from 1); the key for a
+// key's page.
 type subject struct {
 	repo  *catalog.Repo
 	image *catalog.Image
+	page  int
 	label *labelKey
 }
 
@@ -93,9 +95,11 @@ func fixed(p string) func(subject) string { return func(subject) string { return
 func (r *renderer) subjects(sc scope) []subject {
 	switch sc {
 	case repoScope:
-		var out []subject
+		out := make([]subject, 0, len(r.cat.Repos))
 		for _, rp := range r.renderedRepos() {
-			out = append(out, subject{repo: rp})
+			for n := range r.historyPages(rp) {
+				out = append(out, subject{repo: rp, page: n + 1})
+			}
 		}
 		return out
 	case imageScope:

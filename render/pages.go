@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"fmt"
 	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/regcat/regcat/catalog"
@@ -19,8 +20,8 @@ var (
 	notFoundHTML = page{template: "404.html", path: fixed(notFoundPage), noSitemap: true,
 		data: func(r *renderer, _ subject) (any, error) { return r.notFoundData(), nil }}
 	repoHTML = page{template: "repo.html", scope: repoScope,
-		path: func(s subject) string { return repoPage(s.repo.Name) },
-		data: func(r *renderer, s subject) (any, error) { return r.repoData(s.repo) }}
+		path: func(s subject) string { return repoDir(s.repo.Name) + historyFile(s.page) },
+		data: func(r *renderer, s subject) (any, error) { return r.repoData(s.repo, s.page) }}
 )
 
 // pageFor returns the Page of the page at path p; repoFeed, when given,
@@ -35,6 +36,9 @@ func (r *renderer) pageFor(p, title string, repoFeed ...string) Page {
 	pg.Root = rootFrom(p)
 	if r.base != "" {
 		pg.Canonical = r.base + strings.TrimSuffix(p, indexPage)
+	}
+	if r.up != "" {
+		pg.Up = Link{Text: r.up, Href: pg.Root + "../" + indexPage}
 	}
 	return pg
 }
@@ -80,9 +84,42 @@ func (r *renderer) indexData() *IndexPage {
 	return d
 }
 
-// compactHistory is the most rows a repository's tag history shows in
-// full; a longer one is compact (see RepoPage.Compact).
-const compactHistory = 1000
+// historyPages is the number of pages of a repository's tag history:
+// Config.PageSize rows each, at least one page.
+func (r *renderer) historyPages(rp *catalog.Repo) int {
+	n := r.cfg.pageSize()
+	return max(1, (len(rp.Images)+n-1)/n)
+}
+
+// maxPagerLinks is the most numbered links a pager shows in full; a
+// pager of more pages shows the first, the last and those near the
+// current one, with gaps between.
+const maxPagerLinks = 15
+
+// pager is the navigation of page n of pages, nil when there is only one.
+// Its links are file names in the repository's directory.
+func pager(n, pages int) *Pager {
+	if pages <= 1 {
+		return nil
+	}
+	p := &Pager{Page: n, Pages: pages}
+	if n > 1 {
+		p.Prev = historyFile(n - 1)
+	}
+	if n < pages {
+		p.Next = historyFile(n + 1)
+	}
+	for k := 1; k <= pages; k++ {
+		near := k == 1 || k == pages || (k >= n-2 && k <= n+2)
+		switch {
+		case pages <= maxPagerLinks || near:
+			p.Links = append(p.Links, PagerLink{Number: k, Href: historyFile(k), Current: k == n})
+		case len(p.Links) > 0 && !p.Links[len(p.Links)-1].Gap:
+			p.Links = append(p.Links, PagerLink{Gap: true})
+		}
+	}
+	return p
+}
 
 // truncation is the view of a cap the crawl applied, or nil.
 func truncation(t *snapshot.Truncation) *Truncation {
@@ -92,10 +129,18 @@ func truncation(t *snapshot.Truncation) *Truncation {
 	return &Truncation{Limit: t.Limit, Listed: t.Listed}
 }
 
-func (r *renderer) repoData(rp *catalog.Repo) (*RepoPage, error) {
-	p := repoPage(rp.Name)
-	d := &RepoPage{Page: r.pageFor(p, rp.Name, feedFile), Name: rp.Name, Title: rp.Name, Tags: rp.Tags, Truncated: truncation(rp.Snap.Truncated)}
-	d.Changes, d.MoreChanges = repoChanges(rp)
+// repoData is the data of page n (from 1) of a repository's pages: the
+// header on every page, the rows of the page, and the badges, failures
+// and skipped names on the first page only.
+func (r *renderer) repoData(rp *catalog.Repo, n int) (*RepoPage, error) {
+	p := repoDir(rp.Name) + historyFile(n)
+	pages := r.historyPages(rp)
+	title := rp.Name
+	if n > 1 {
+		title += " (page " + strconv.Itoa(n) + " of " + strconv.Itoa(pages) + ")"
+	}
+	d := &RepoPage{Page: r.pageFor(p, title, feedFile), Name: rp.Name, Title: rp.Name, Tags: rp.Tags, Truncated: truncation(rp.Snap.Truncated),
+		Pager: pager(n, pages)}
 	api, err := apiPath(rp.Name)
 	if err != nil {
 		return nil, err
@@ -111,7 +156,8 @@ func (r *renderer) repoData(rp *catalog.Repo) (*RepoPage, error) {
 			d.Pull = pullCommands(r.common.Registry, rp.Name, []string{rp.DefaultTag}, di.Snap.Digest)[:1]
 		}
 	}
-	for _, ip := range rp.Images {
+	size := r.cfg.pageSize()
+	for _, ip := range rp.Images[min((n-1)*size, len(rp.Images)):min(n*size, len(rp.Images))] {
 		im := ip.Snap
 		source, rev := ip.Label(snapshot.KeySource), ip.Label(snapshot.KeyRevision)
 		size, sizePlatform := shownSize(im)
@@ -133,8 +179,11 @@ func (r *renderer) repoData(rp *catalog.Repo) (*RepoPage, error) {
 		row := &d.History[len(d.History)-1]
 		row.Base, row.BaseNote = r.historyBase(ip)
 	}
-	d.Compact = len(d.History) > compactHistory
-	d.SizeChart = sizeChartView(rp, d.Compact)
+	if n > 1 {
+		return d, nil
+	}
+	d.Changes, d.MoreChanges = repoChanges(rp)
+	d.SizeChart = sizeChartView(rp, pages > 1)
 	d.Badges = r.repoBadges(rp)
 	d.Failures = failureRows(rp.Snap.Failures, rp.Name)
 	d.Skipped = skippedRows(rp.Snap.Skipped, rp.Name)
@@ -206,6 +255,9 @@ func (r *renderer) failuresData() *FailuresPage {
 func (r *renderer) notFoundData() *NotFoundPage {
 	d := &NotFoundPage{Page: r.pageFor(notFoundPage, "Not found")}
 	d.Root = r.base
+	if r.up != "" {
+		d.Up.Href = r.base + "../" + indexPage
+	}
 	d.Canonical = ""
 	return d
 }

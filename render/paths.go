@@ -1,6 +1,7 @@
 package render
 
 import (
+	"strconv"
 	"strings"
 
 	"github.com/regcat/regcat/snapshot"
@@ -36,8 +37,20 @@ func repoKey(name string) string { return strings.ReplaceAll(name, "/", "~") }
 // slash, for a name that passed snapshot.ValidateRepoName.
 func repoDir(name string) string { return reposDir + repoKey(name) + "/" }
 
-// repoPage is the path of a repository's page.
+// repoPage is the path of a repository's page: its first page when its
+// history has several.
 func repoPage(name string) string { return repoDir(name) + indexPage }
+
+// historyFile is the file name of page n (from 1) of a repository's tag
+// history inside its directory: index.html for the first, then
+// page-2.html, page-3.html and so on, which no image page (sha256-…)
+// can be.
+func historyFile(n int) string {
+	if n <= 1 {
+		return indexPage
+	}
+	return "page-" + strconv.Itoa(n) + ".html"
+}
 
 // imageFile is the file name of an image page inside its repository's
 // directory, for a digest that passed snapshot.ValidateDigest:

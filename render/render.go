@@ -54,20 +54,15 @@ func Render(ctx context.Context, cfg Config, snap *snapshot.Snapshot) (Stats, er
 		return Stats{}, err
 	}
 	cat := catalog.New(snap, catalog.Config{Prefer: cfg.badgeTag(), Logger: log, History: cfg.History})
-	r, err := newRenderer(cfg, cat, tmpl)
+	r, err := newRenderer(cfg, cat, tmpl, tmplSum)
 	if err != nil {
 		return Stats{}, err
 	}
-	r.tmplSum = tmplSum
 	s, err := openSite(cfg.out())
 	if err != nil {
 		return Stats{}, err
 	}
 	if err := r.run(ctx, s); err != nil {
-		s.Abort()
-		return Stats{}, err
-	}
-	if err := r.writeManifest(s); err != nil {
 		s.Abort()
 		return Stats{}, err
 	}
@@ -88,8 +83,20 @@ func Render(ctx context.Context, cfg Config, snap *snapshot.Snapshot) (Stats, er
 		return Stats{}, err
 	}
 	log.Info("rendered site", "out", cfg.out(), "pages", st.Pages, "files", st.Files, "unchanged", st.Unchanged, "carried", st.Carried, "bytes", st.Bytes, "skipped", st.Skipped)
+	if st.Bytes > siteLimit {
+		log.Warn("site is larger than GitHub Pages publishes; try --tag-badges none or fewer repositories",
+			"bytes", st.Bytes, "limit", int64(GitHubPagesLimit))
+	}
 	return st, nil
 }
+
+// GitHubPagesLimit is the largest published site GitHub Pages accepts,
+// 1 GB; Render warns when a site is larger.
+const GitHubPagesLimit = 1_000_000_000
+
+// siteLimit is the size Render warns above: GitHubPagesLimit, lowered
+// by a test.
+var siteLimit int64 = GitHubPagesLimit
 
 // jobs is how many jobs of a render run at once: more than processors,
 // so that rendering goes on while some jobs wait for the disk.
@@ -117,6 +124,10 @@ type renderer struct {
 	// run (see incremental.go).
 	fps     map[*catalog.Repo]string
 	carried map[*catalog.Repo]manifestRepo
+	// up is the title of the landing page of a site of several
+	// registries, which this render is one section of; "" for a site of
+	// one registry.
+	up string
 
 	pages    atomic.Int64
 	bufs     sync.Pool
@@ -124,9 +135,9 @@ type renderer struct {
 	dirsErr  error
 }
 
-func newRenderer(cfg Config, cat *catalog.Catalog, tmpl templateSet) (*renderer, error) {
+func newRenderer(cfg Config, cat *catalog.Catalog, tmpl templateSet, tmplSum [32]byte) (*renderer, error) {
 	min := newMinifier()
-	r := &renderer{cfg: cfg, outputs: outputs, cat: cat, md: newMarkdown(min), min: min}
+	r := &renderer{cfg: cfg, outputs: outputs, cat: cat, md: newMarkdown(min), min: min, tmplSum: tmplSum}
 	if cfg.BaseURL != "" {
 		r.base, _ = parseBaseURL(cfg.BaseURL)
 	}
@@ -134,7 +145,7 @@ func newRenderer(cfg Config, cat *catalog.Catalog, tmpl templateSet) (*renderer,
 	if r.sets, err = cloneSets(tmpl, jobs); err != nil {
 		return nil, err
 	}
-	r.badges = newBadgePlan(cat, cfg.logger())
+	r.badges = newBadgePlan(cat, cfg.tagBadges(), cfg.badgeTag(), cfg.logger())
 	r.labels = labelKeys(cat.Labels)
 	r.lint = newLintResult(cat)
 	registry := oneLine(cat.Snapshot.Index.Registry)
@@ -156,7 +167,8 @@ func newRenderer(cfg Config, cat *catalog.Catalog, tmpl templateSet) (*renderer,
 // order of completion never reaches the output. A cancelled ctx stops
 // the outputs between jobs, and jobs between files where they write many.
 // Repositories whose files are carried from the previous site come first
-// (see carry); the outputs leave them out.
+// (see carry); the outputs leave them out. The render manifest comes
+// last (see writeManifest).
 func (r *renderer) run(ctx context.Context, s *sitefs.Dir) error {
 	if err := r.carry(ctx, s); err != nil {
 		return fmt.Errorf("carry repositories: %w", err)
@@ -185,7 +197,10 @@ func (r *renderer) run(ctx context.Context, s *sitefs.Dir) error {
 			return fmt.Errorf("%s: %w", o.name, err)
 		}
 	}
-	return g.Wait()
+	if err := g.Wait(); err != nil {
+		return err
+	}
+	return r.writeManifest(s)
 }
 
 // mkRepoDirs creates the directory of every repository's pages, once,

@@ -65,7 +65,12 @@ func pageRefs(t *testing.T, b []byte) (refs []string, ids map[string]bool) {
 // and that pages link to files, never to directories, so they work from
 // file://.
 func TestRelativeLinks(t *testing.T) {
-	site := readTree(t, renderFixture(t, Config{}))
+	checkRelativeLinks(t, readTree(t, renderFixture(t, Config{})))
+}
+
+// checkRelativeLinks is TestRelativeLinks for any site.
+func checkRelativeLinks(t *testing.T, site map[string][]byte) {
+	t.Helper()
 	checked := 0
 	for name, b := range site {
 		if !strings.HasSuffix(name, ".html") {

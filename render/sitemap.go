@@ -25,7 +25,7 @@ var sitemapOutput = output{name: "sitemap", write: func(_ context.Context, r *re
 }}
 
 // pagePaths lists the site's pages in site order, for the sitemap: the
-// site pages, the label index's key pages, then each repository's page
+// site pages, the label index's key pages, then each repository's pages
 // followed by its images'.
 func (r *renderer) pagePaths() []string {
 	var site, label, repo, image []*page
@@ -52,8 +52,10 @@ func (r *renderer) pagePaths() []string {
 		}
 	}
 	for _, rp := range r.cat.Repos {
-		for _, p := range repo {
-			out = append(out, p.path(subject{repo: rp}))
+		for n := range r.historyPages(rp) {
+			for _, p := range repo {
+				out = append(out, p.path(subject{repo: rp, page: n + 1}))
+			}
 		}
 		for _, ip := range rp.Images {
 			for _, p := range image {

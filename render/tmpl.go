@@ -13,12 +13,12 @@ import (
 	"github.com/regcat/regcat/templates"
 )
 
-// pageTemplates are the templates of the page outputs, executed as
-// pages; every other *.html file is a layout or partial shared by all of
+// pageTemplates are the templates of the page outputs and of the landing
+// page of a site of several registries, executed as pages; every other *.html file is a layout or partial shared by all of
 // them. Each page template defines "content", which "base" places in the
 // page; executing "base" renders a whole page.
 func pageTemplates() []string {
-	var out []string
+	out := []string{landingHTML.template}
 	for _, o := range outputs {
 		if o.page != nil {
 			out = append(out, o.page.template)

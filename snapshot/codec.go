@@ -32,21 +32,26 @@ func Marshal(v any) ([]byte, error) {
 
 // DecodeIndex reads an index.json, rejecting unknown fields, trailing data,
 // schema versions other than 1, 2 and [SchemaVersion], and files over
-// [MaxFileSize]. A version 2 index has the current shape (version 3
-// changed only repository files and added the change log beside them). A version 1 index is decoded strictly in its own shape
+// [MaxFileSize]. A version 2 index has the current shape without
+// [Index.Shard] (version 3 added it, the referrers in repository files and
+// the change log beside them). A version 1 index is decoded strictly in its own shape
 // and converted: its summaries' newestTag is dropped (summaries are
-// derived again by the next crawl or render). The returned index has the
-// current shape, and SchemaVersion set to [SchemaVersion].
+// derived again by the next crawl or render). A version 2 index is the
+// current shape without shard. The returned index has the current shape,
+// and SchemaVersion set to [SchemaVersion].
 func DecodeIndex(r io.Reader) (*Index, error) {
 	b, version, err := readVersioned(r)
 	if err != nil {
 		return nil, fmt.Errorf("index: %w", err)
 	}
 	switch version {
-	case 2, SchemaVersion:
+	case SchemaVersion, 2:
 		var idx Index
 		if err := decodeStrict(bytes.NewReader(b), &idx); err != nil {
 			return nil, fmt.Errorf("index: %w", err)
+		}
+		if version == 2 && idx.Shard != nil {
+			return nil, errors.New(`index: decode: json: unknown field "shard" (schema version 2)`)
 		}
 		idx.SchemaVersion = SchemaVersion
 		return &idx, nil
@@ -61,9 +66,9 @@ func DecodeIndex(r io.Reader) (*Index, error) {
 }
 
 // DecodeRepository reads a repository file, with the checks of
-// [DecodeIndex], and validates the repository name. Version 1 and 2
-// repository files are the current shape without the fields later
-// versions added (all optional), so they are decoded as one. The returned repository has
+// [DecodeIndex], and validates the repository name. A repository file of
+// version 1 or 2 is the current shape without the fields later versions
+// added (all optional), so it is decoded as one. The returned repository has
 // SchemaVersion set to [SchemaVersion].
 func DecodeRepository(r io.Reader) (*Repository, error) {
 	b, version, err := readVersioned(r)

@@ -28,6 +28,7 @@ func TestDecodeVersions(t *testing.T) {
 	}{
 		{"current", index("3", summary), nil, ""},
 		{"version 2", index("2", summary), nil, ""},
+		{"version 2 with a shard", index("2", summary)[:len(index("2", summary))-1] + `,"shard":{"index":1,"count":2}}`, nil, "unknown field"},
 		{"version 1", index("1", summaryV1), nil, ""},
 		{"version 1 without newestTag", index("1", summary), nil, ""},
 		{"version 1 with an unknown field", index("1", strings.Replace(summaryV1, `"size"`, `"defaultTag":"v1","size"`, 1)), nil, "unknown field"},

@@ -148,7 +148,13 @@ func WriteWith(ctx context.Context, dir string, s *Snapshot, extra map[string][]
 
 // Read loads the snapshot in dir, reading only files inside it: every
 // repository path in the index must equal [RepoPath] of its name.
-func Read(dir string) (*Snapshot, error) {
+func Read(dir string) (*Snapshot, error) { return ReadPart(dir, nil) }
+
+// ReadPart loads the snapshot in dir as [Read] does, but only the
+// repositories whose name keep accepts (all when keep is nil): the index
+// keeps its other fields and the summaries of the repositories read. A
+// shard's crawl reads its part of a previous snapshot so.
+func ReadPart(dir string, keep func(name string) bool) (*Snapshot, error) {
 	root, err := os.OpenRoot(dir)
 	if err != nil {
 		return nil, fmt.Errorf("snapshot: %w", err)
@@ -164,11 +170,16 @@ func Read(dir string) (*Snapshot, error) {
 		return nil, fmt.Errorf("snapshot %s: %w", dir, err)
 	}
 	s := &Snapshot{Index: *idx, Repositories: make([]Repository, 0, len(idx.Repositories))}
+	s.Index.Repositories = make([]RepoSummary, 0, len(idx.Repositories))
 	for _, sum := range idx.Repositories {
+		if keep != nil && !keep(sum.Name) {
+			continue
+		}
 		repo, err := readRepo(root, sum)
 		if err != nil {
 			return nil, fmt.Errorf("snapshot %s: %w", dir, err)
 		}
+		s.Index.Repositories = append(s.Index.Repositories, sum)
 		s.Repositories = append(s.Repositories, *repo)
 	}
 	return s, nil

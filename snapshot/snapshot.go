@@ -1,7 +1,8 @@
 // Package snapshot is the contract between crawling and rendering: the
 // versioned Go types of a registry catalog snapshot, their deterministic JSON
-// encoding, validation, and atomic reading and writing of a snapshot
-// directory.
+// encoding, validation, atomic reading and writing of a snapshot
+// directory, and the sharding rule with the merge of shards into one
+// snapshot ([ShardOf], [Merge]).
 //
 // A snapshot directory holds index.json (an [Index]) and one JSON file per
 // repository (a [Repository]) at the path given by [RepoPath]. The package
@@ -13,11 +14,12 @@ import "time"
 
 // SchemaVersion is the version of the snapshot format written by this
 // package. A breaking change to any type here bumps it. Readers also accept
-// versions 1 and 2 (see [DecodeIndex] and [DecodeRepository]) and reject other
-// versions with [ErrSchemaVersion]. Version 3 added the referrers of an
-// image ([Image.Referrers], [Repository.ReferrerTags]) and the predicate
-// types of attestation manifests ([Descriptor.PredicateTypes]), and the change log (package
-// changes) beside the snapshot's files.
+// versions 1 and 2 (see [DecodeIndex] and [DecodeRepository]) and reject
+// other versions with [ErrSchemaVersion]. Version 3 added the referrers of
+// an image ([Image.Referrers], [Repository.ReferrerTags]), the predicate
+// types of attestation manifests ([Descriptor.PredicateTypes]), the shard
+// of a partial crawl ([Index.Shard]), [Config.DockerVersion] and the change log (package changes)
+// beside the snapshot's files.
 const SchemaVersion = 3
 
 // Index is the content of a snapshot's index.json.
@@ -42,6 +44,10 @@ type Index struct {
 	// read) were crawled. nil when the catalog was read to its end, or not
 	// read at all (repositories named by the user).
 	Truncated *Truncation `json:"truncated,omitempty"`
+	// Shard is set when the crawl covered one shard of the registry: only
+	// the repositories (and skipped names) that fall in it by [ShardOf].
+	// nil for a whole crawl, and for a snapshot merged from shards.
+	Shard *Shard `json:"shard,omitempty"`
 }
 
 // Truncation records a list that the crawl stopped reading at a cap.
@@ -190,15 +196,19 @@ type Platform struct {
 
 // Config is what the crawl keeps of an image config blob.
 type Config struct {
-	Digest     string            `json:"digest,omitempty"`
-	Created    time.Time         `json:"created,omitzero"`
-	Author     string            `json:"author,omitempty"`
-	Labels     map[string]string `json:"labels,omitempty"`
-	Env        []string          `json:"env,omitempty"`
-	Entrypoint []string          `json:"entrypoint,omitempty"`
-	Cmd        []string          `json:"cmd,omitempty"`
-	WorkingDir string            `json:"workingDir,omitempty"`
-	User       string            `json:"user,omitempty"`
+	Digest  string    `json:"digest,omitempty"`
+	Created time.Time `json:"created,omitzero"`
+	Author  string    `json:"author,omitempty"`
+	// DockerVersion is the config's docker_version: the Docker version
+	// that built the image (the classic builder sets it), since schema
+	// version 3.
+	DockerVersion string            `json:"dockerVersion,omitempty"`
+	Labels        map[string]string `json:"labels,omitempty"`
+	Env           []string          `json:"env,omitempty"`
+	Entrypoint    []string          `json:"entrypoint,omitempty"`
+	Cmd           []string          `json:"cmd,omitempty"`
+	WorkingDir    string            `json:"workingDir,omitempty"`
+	User          string            `json:"user,omitempty"`
 	// ExposedPorts are sorted, for example "8080/tcp".
 	ExposedPorts []string  `json:"exposedPorts,omitempty"`
 	History      []History `json:"history,omitempty"`

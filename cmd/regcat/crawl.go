@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bufio"
 	"errors"
 	"fmt"
 	"io"
@@ -13,6 +12,7 @@ import (
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
 
+	"github.com/regcat/regcat/buildfile"
 	"github.com/regcat/regcat/changes"
 	"github.com/regcat/regcat/crawler"
 	"github.com/regcat/regcat/pipeline"
@@ -24,13 +24,11 @@ const (
 	envPassword = "REGCAT_PASSWORD"
 )
 
-// maxReposFile caps the size of a --repos-file.
-const maxReposFile = 16 << 20
-
 func newCrawlCmd(e *env) *cobra.Command {
 	var (
 		f   crawlFlags
 		nf  notifyFlags
+		sf  shardFlags
 		dir string
 	)
 	cmd := &cobra.Command{
@@ -44,6 +42,14 @@ When DIR already holds a snapshot of the same registry, tags whose digest did no
 change are reused after one manifest HEAD each; --full crawls everything again.
 The snapshot is replaced only when the crawl completes.
 
+--shard K/N crawls only the repositories whose name falls in shard K of N (the
+first 8 bytes of the name's SHA-256, big-endian, mod N, plus 1) and marks the
+snapshot as that shard; 'regcat merge' joins the N shards into one snapshot.
+--shard auto --shards N takes K from JOB_COMPLETION_INDEX (Kubernetes Indexed
+Job, 0-based), CI_NODE_INDEX with CI_NODE_TOTAL (GitLab parallel, 1-based),
+CIRCLE_NODE_INDEX with CIRCLE_NODE_TOTAL or BUILDKITE_PARALLEL_JOB with
+BUILDKITE_PARALLEL_JOB_COUNT (0-based), the first one set.
+
 Credentials, first match wins: --username with --password-stdin (or
 REGCAT_PASSWORD), REGCAT_USERNAME with REGCAT_PASSWORD, then the docker
 config.json and its credential helpers, then anonymous.
@@ -51,11 +57,15 @@ config.json and its credential helpers, then anonymous.
 ` + exitCodesHelp,
 		Example: `  regcat crawl localhost:5000
   regcat crawl registry.example.com --snapshot out/snapshot --include 'team-a/*'
+  regcat crawl registry.example.com --snapshot shards/2 --shard 2/4
   echo "$TOKEN" | regcat crawl ghcr.io --repo org/app --username me --password-stdin`,
 		Args: args(cobra.ExactArgs(1)),
 		RunE: func(cmd *cobra.Command, a []string) error {
 			cfg, err := f.config(e, a[0])
 			if err != nil {
+				return err
+			}
+			if cfg.Shard, err = sf.config(os.Getenv); err != nil {
 				return err
 			}
 			ncfg, err := nf.config()
@@ -68,6 +78,7 @@ config.json and its credential helpers, then anonymous.
 	cmd.Flags().StringVar(&dir, "snapshot", "snapshot", "snapshot directory to read (incremental) and replace")
 	f.register(cmd.Flags())
 	nf.register(cmd.Flags())
+	sf.register(cmd.Flags())
 	return cmd
 }
 
@@ -142,9 +153,9 @@ func (f *crawlFlags) config(e *env, registry string) (crawler.Config, error) {
 		PlainHTTP:             f.plainHTTP,
 	}
 	if f.reposFile != "" {
-		names, err := readReposFile(f.reposFile)
+		names, err := buildfile.ReadReposFile(f.reposFile)
 		if err != nil {
-			return cfg, &usageError{err}
+			return cfg, &usageError{fmt.Errorf("-%w", err)}
 		}
 		cfg.Repos = append(append([]string(nil), cfg.Repos...), names...)
 	}
@@ -191,30 +202,4 @@ func (f *crawlFlags) auth(e *env) (authn.Authenticator, error) {
 		}
 	}
 	return &authn.Basic{Username: user, Password: pass}, nil
-}
-
-// readReposFile reads repository names, one per line; blank lines and
-// lines starting with # are ignored.
-func readReposFile(name string) ([]string, error) {
-	f, err := os.Open(name)
-	if err != nil {
-		return nil, fmt.Errorf("--repos-file: %w", err)
-	}
-	defer f.Close()
-	var names []string
-	sc := bufio.NewScanner(io.LimitReader(f, maxReposFile))
-	for sc.Scan() {
-		line := strings.TrimSpace(sc.Text())
-		if line == "" || strings.HasPrefix(line, "#") {
-			continue
-		}
-		names = append(names, line)
-	}
-	if err := sc.Err(); err != nil {
-		return nil, fmt.Errorf("--repos-file %s: %w", name, err)
-	}
-	if len(names) == 0 {
-		return nil, fmt.Errorf("--repos-file %s: no repository names", name)
-	}
-	return names, nil
 }

@@ -39,6 +39,7 @@ type demoOptions struct {
 	out      string
 	addr     string
 	noServe  bool
+	site     siteFlags
 }
 
 func newDemoCmd(e *env) *cobra.Command {
@@ -70,6 +71,7 @@ be free.`,
 	cmd.Flags().StringVar(&o.snapshot, "snapshot", "", "keep the crawled snapshot in `DIR` (default: a temporary directory)")
 	cmd.Flags().StringVar(&o.addr, "addr", o.addr, "address to serve the site on")
 	cmd.Flags().BoolVar(&o.noServe, "no-serve", false, "build the site and exit")
+	o.site.register(cmd.Flags())
 	return cmd
 }
 
@@ -87,7 +89,7 @@ func runDemo(ctx context.Context, e *env, o demoOptions, fallback bool) error {
 		snapDir = filepath.Join(tmp, "snapshot")
 	}
 	return withDemoRegistry(ctx, func(ctx context.Context, host string) error {
-		partial := buildDemo(ctx, e, host, snapDir, o.out)
+		partial := buildDemo(ctx, e, host, snapDir, o)
 		var pe *pipeline.PartialError
 		if partial != nil && !errors.As(partial, &pe) {
 			return partial
@@ -111,7 +113,11 @@ func runDemo(ctx context.Context, e *env, o demoOptions, fallback bool) error {
 // buildDemo fills the registry at host with the examples, crawls it into
 // snapDir and renders out. Recorded crawl failures (there should be none)
 // come back as a *pipeline.PartialError after the site is rendered.
-func buildDemo(ctx context.Context, e *env, host, snapDir, out string) error {
+func buildDemo(ctx context.Context, e *env, host, snapDir string, o demoOptions) error {
+	rcfg := render.Config{Out: o.out, Title: demoTitle}
+	if err := o.site.apply(&rcfg); err != nil {
+		return err
+	}
 	start := time.Now()
 	if err := examples.Populate(ctx, host); err != nil {
 		return fmt.Errorf("demo registry: %w", err)
@@ -123,7 +129,7 @@ func buildDemo(ctx context.Context, e *env, host, snapDir, out string) error {
 		SnapshotDir: snapDir,
 		Crawl:       &crawler.Config{Registry: host},
 		Full:        true,
-		Render:      &render.Config{Out: out, Title: demoTitle},
+		Render:      &rcfg,
 	})
 }
 

@@ -193,7 +193,7 @@ with SVG badges.
 	root.PersistentFlags().BoolVarP(&e.quiet, "quiet", "q", false, "log warnings and errors only, no progress")
 	root.PersistentFlags().BoolVarP(&e.verbose, "verbose", "v", false, "log debug details")
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return &usageError{err} })
-	root.AddCommand(newCrawlCmd(e), newRenderCmd(e), newBuildCmd(e), newServeCmd(e), newDemoCmd(e), newLintCmd(e), newDiffCmd(e))
+	root.AddCommand(newCrawlCmd(e), newRenderCmd(e), newBuildCmd(e), newServeCmd(e), newDemoCmd(e), newLintCmd(e), newDiffCmd(e), newMergeCmd(e), newInspectCmd(e))
 	return root
 }
 

@@ -14,6 +14,35 @@ type renderFlags struct {
 	out, baseURL, title, templates string
 	badgeStyle, badgeTag           string
 	showEnv                        bool
+	site                           siteFlags
+}
+
+// siteFlags are the flags of the site's size, shared by render, build and
+// demo.
+type siteFlags struct {
+	tagBadges string
+	pageSize  int
+}
+
+// register adds the flags to fs.
+func (f *siteFlags) register(fs *pflag.FlagSet) {
+	fs.StringVar(&f.tagBadges, "tag-badges", string(render.TagBadgesDefault), "which tags get badges of their own: all, default (the default tag, latest, stable and release versions such as 1.2.3, 1.2, 1) or none; repository badges are always written")
+	fs.IntVar(&f.pageSize, "page-size", render.DefaultPageSize, "tag rows per repository page; longer histories get numbered pages (0: the default)")
+}
+
+// apply sets the render config's fields of the flags, or returns a usage
+// error for an unknown --tag-badges; zero flags mean the defaults.
+func (f *siteFlags) apply(cfg *render.Config) error {
+	cfg.PageSize = f.pageSize
+	if f.tagBadges == "" {
+		return nil
+	}
+	p, err := render.ParseTagBadges(f.tagBadges)
+	if err != nil {
+		return &usageError{err}
+	}
+	cfg.TagBadges = p
+	return nil
 }
 
 // register adds the flags to fs.
@@ -25,6 +54,7 @@ func (f *renderFlags) register(fs *pflag.FlagSet) {
 	fs.StringVar(&f.badgeStyle, "badge-style", "flat", "look of the SVG badges: flat or flat-square")
 	fs.StringVar(&f.badgeTag, "badge-tag", render.DefaultBadgeTag, "`tag` a repository's own badges follow when it has it (else its newest tagged image)")
 	fs.BoolVar(&f.showEnv, "show-env", false, "publish image environment variables and build arguments (they often hold secrets)")
+	f.site.register(fs)
 }
 
 // config returns the render configuration the flags describe, or a usage
@@ -44,6 +74,9 @@ func (f *renderFlags) config() (render.Config, error) {
 		return cfg, &usageError{err}
 	}
 	cfg.BadgeStyle = style
+	if err := f.site.apply(&cfg); err != nil {
+		return cfg, err
+	}
 	return cfg, nil
 }
 

@@ -36,7 +36,7 @@ func runPipeline(ctx context.Context, e *env, cfg pipeline.Config) error {
 	}
 	if cfg.Render != nil && !e.quiet {
 		st := res.Render
-		fmt.Fprintf(e.stderr, "rendered %d pages (%d files, %d unchanged) to %s\n", st.Pages, st.Files, st.Unchanged, cfg.Render.Out)
+		fmt.Fprintf(e.stderr, "rendered %d pages (%d files, %.1f MB, %d unchanged) to %s\n", st.Pages, st.Files, float64(st.Bytes)/1e6, st.Unchanged, cfg.Render.Out)
 	}
 	return err
 }

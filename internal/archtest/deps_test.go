@@ -54,11 +54,16 @@ var allow = map[string]rule{
 	"render/badge": {},
 	"templates":    {},
 	"assets":       {},
+	// One image as skopeo inspect prints it, live (through the crawler)
+	// or from a snapshot.
+	"inspect": {pkgs: []string{"crawler", "snapshot"}, forbidStd: []string{"html/template"}},
+	// regcat.yaml: the registries of one site, as crawl configs.
+	"buildfile": {pkgs: []string{"crawler", "render", "snapshot"}, third: []string{ggcr + "/pkg/authn", "go.yaml.in/yaml/v3"}},
 	// crawl → snapshot → catalog → render as one unit.
 	"pipeline": {pkgs: []string{"crawler", "snapshot", "changes", "notify", "catalog", "render", "internal/sitefs"}, third: []string{errgroup}},
 	// Flags, configs, exit codes; the demo pushes example images to an
 	// in-process registry.
-	"cmd/regcat": {pkgs: []string{"pipeline", "refresh", "notify", "crawler", "snapshot", "changes", "catalog", "lint", "render", "render/badge", "examples"},
+	"cmd/regcat": {pkgs: []string{"pipeline", "refresh", "notify", "crawler", "snapshot", "changes", "catalog", "lint", "render", "render/badge", "examples", "inspect", "buildfile"},
 		third: []string{ggcr + "/pkg/authn", ggcr + "/pkg/registry", "github.com/spf13/cobra", "github.com/spf13/pflag", errgroup, "golang.org/x/term"}},
 	// The example images of the demo and the tests, built with
 	// go-containerregistry.

@@ -8,6 +8,7 @@ import (
 	"io/fs"
 	"os"
 	"path"
+	"slices"
 	"strings"
 )
 
@@ -19,7 +20,7 @@ type CarryDir struct {
 	Names []string
 }
 
-// Carry hard-links the files dirs name from the previous tree into the
+// Carry hard-links the files dirs name (relative to d, as for Write) from the previous tree into the
 // same places in the new tree, creating their directories, without
 // reading or comparing them: the caller knows they are what it would
 // write (say, because what it would make them from did not change). They
@@ -34,6 +35,14 @@ type CarryDir struct {
 func (d *Dir) Carry(dirs []CarryDir, bytes int64) error {
 	if d.old == nil {
 		return errors.New("carry: no previous tree")
+	}
+	if d.prefix != "" {
+		dirs = slices.Clone(dirs)
+		for i := range dirs {
+			if treeDir(dirs[i].Dir) {
+				dirs[i].Dir = d.prefix + dirs[i].Dir
+			}
+		}
 	}
 	var done []string
 	err := d.claimAll(dirs)
@@ -194,7 +203,7 @@ func (d *Dir) Sizes(names []string) (int64, bool) {
 	defer d.mu.Unlock()
 	var total int64
 	for _, n := range names {
-		size, ok := d.written[n]
+		size, ok := d.written[d.prefix+n]
 		if !ok || size < 0 {
 			return 0, false
 		}
@@ -210,7 +219,7 @@ func (d *Dir) ReadPrevious(name string, limit int64) ([]byte, error) {
 	if d.old == nil {
 		return nil, fmt.Errorf("%s: %w", name, os.ErrNotExist)
 	}
-	f, err := d.old.Open(name)
+	f, err := d.old.Open(d.prefix + name)
 	if err != nil {
 		return nil, err
 	}

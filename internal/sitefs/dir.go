@@ -47,8 +47,17 @@ type Stats struct {
 
 // Dir writes a new tree into a temporary directory beside the target and
 // swaps it in with [Dir.Commit]. Its methods may be called from several
-// goroutines at once, except Commit and Abort, which end it.
+// goroutines at once, except Commit and Abort, which end it. A Dir from
+// [Dir.Sub] is a view of a subdirectory of the same tree.
 type Dir struct {
+	*tree
+	// prefix is "" for the tree's top, else the view's directory with a
+	// trailing slash; the exported methods that take names add it.
+	prefix string
+}
+
+// tree is the state of one new tree, shared by a Dir and its views.
+type tree struct {
 	parent  *os.Root // the target's parent
 	tmp     *os.Root // the new tree
 	old     *os.Root // the previous tree, or nil
@@ -84,7 +93,7 @@ func Open(out string, o Options) (*Dir, error) {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return nil, fmt.Errorf("output parent: %w", err)
 	}
-	d := &Dir{outBase: base, opts: o, written: map[string]int64{}, made: map[string]struct{}{}}
+	d := &Dir{tree: &tree{outBase: base, opts: o, written: map[string]int64{}, made: map[string]struct{}{}}}
 	if d.parent, err = os.OpenRoot(dir); err != nil {
 		return nil, fmt.Errorf("output parent: %w", err)
 	}
@@ -237,6 +246,7 @@ func (o *openDir) close() {
 // nothing. Keep only as many directories open as the process may hold
 // files open (two descriptors each).
 func (d *Dir) Mkdir(dir string) error {
+	dir = d.prefix + dir
 	if _, ok := d.dirs.Load(dir); ok {
 		return nil
 	}
@@ -287,7 +297,7 @@ func openOld(old *os.Root, dir string) (*os.Root, bool) {
 // CloseDir closes a directory opened by [Dir.Mkdir]. Later writes into it
 // resolve their whole path again.
 func (d *Dir) CloseDir(dir string) {
-	if o, ok := d.dirs.LoadAndDelete(dir); ok {
+	if o, ok := d.dirs.LoadAndDelete(d.prefix + dir); ok {
 		o.(*openDir).release()
 	}
 }
@@ -329,6 +339,7 @@ func (d *Dir) closeDirs() {
 // modification time. Writing a path twice is an error: it would mean two
 // things mapped to one file.
 func (d *Dir) Write(name string, b []byte) error {
+	name = d.prefix + name
 	if err := d.claim(name, b); err != nil {
 		return err
 	}
@@ -453,6 +464,11 @@ func (d *Dir) keep(name string) error {
 // resolves the paths from the deepest open directory holding both, since
 // os.Root opens every path component on the way.
 func (d *Dir) Link(old, name string) error {
+	return d.link(d.prefix+old, d.prefix+name)
+}
+
+// link is Link with names relative to the tree's top.
+func (d *Dir) link(old, name string) error {
 	dir := name
 	for {
 		i := strings.LastIndexByte(dir, '/')
@@ -468,6 +484,20 @@ func (d *Dir) Link(old, name string) error {
 			return o.tmp.Link(old[i+1:], name[i+1:])
 		}
 	}
+}
+
+// Sub returns a view of d for its subdirectory dir (slash-separated,
+// relative to d), which it creates as [Dir.Mkdir] does: the names that
+// the view's Write, WriteShared, Mkdir, CloseDir and Link take are
+// relative to dir. Everything else is shared with d: a path is written
+// once whichever view writes it, Stats counts the whole tree, and Commit
+// or Abort of any view ends the whole tree (call them on the Dir that
+// [Open] returned).
+func (d *Dir) Sub(dir string) (*Dir, error) {
+	if err := d.Mkdir(dir); err != nil {
+		return nil, err
+	}
+	return &Dir{tree: d.tree, prefix: d.prefix + dir + "/"}, nil
 }
 
 // Stats returns what has been written so far.

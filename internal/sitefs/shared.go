@@ -56,6 +56,7 @@ func NewGroup() *Group {
 // file system without hard links, an inode at its link limit). g may be
 // nil; see [Group].
 func (d *Dir) WriteShared(g *Group, name string, b []byte) error {
+	name = d.prefix + name
 	sum := sha256.Sum256(b)
 	v, ok := d.shared.Load(sum)
 	if !ok {
@@ -127,8 +128,8 @@ func (d *Dir) writeShared(name string, b []byte, f *sharedFile, sum [sha256.Size
 // linkFrom links name from near, a link of the same inode as far, when
 // near is not "" and that works, else from far.
 func (d *Dir) linkFrom(near, far, name string) error {
-	if near != "" && d.Link(near, name) == nil {
+	if near != "" && d.link(near, name) == nil {
 		return nil
 	}
-	return d.Link(far, name)
+	return d.link(far, name)
 }

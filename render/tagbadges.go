@@ -1,0 +1,61 @@
+package render
+
+import (
+	"fmt"
+	"regexp"
+)
+
+// TagBadges is the policy for which tags get badges of their own
+// (badges/<repo>/<tag>/); a repository's own badges are always written.
+type TagBadges string
+
+// The tag badge policies.
+const (
+	// TagBadgesDefault writes badges for the tags a README is likely to
+	// embed: see [TagBadges.Wants]. The zero value means it.
+	TagBadgesDefault TagBadges = "default"
+	// TagBadgesAll writes badges for every valid tag.
+	TagBadgesAll TagBadges = "all"
+	// TagBadgesNone writes no tag badges.
+	TagBadgesNone TagBadges = "none"
+)
+
+// ParseTagBadges reads a policy name: all, default or none.
+func ParseTagBadges(s string) (TagBadges, error) {
+	switch p := TagBadges(s); p {
+	case TagBadgesAll, TagBadgesDefault, TagBadgesNone:
+		return p, nil
+	}
+	return "", fmt.Errorf("tag badges %q: want all, default or none", s)
+}
+
+// releaseTag is a release version and its aliases: an optional "v", a
+// major of 1 to 4 digits, up to three more dot-separated numbers, and an
+// optional suffix after "-" or "+" (1, 1.2, v1.2.3, 1.2.3-rc.1,
+// 3.19-alpine, 2024.05). It leaves out CI tags: sha-…, pr-…, main-123,
+// commit hashes and long numbers such as build numbers or timestamps.
+var releaseTag = regexp.MustCompile(`^v?[0-9]{1,4}(\.[0-9]+){0,3}([-+][0-9A-Za-z][0-9A-Za-z._-]*)?$`)
+
+// aliasTags are the moving tags that name a release.
+var aliasTags = map[string]bool{"latest": true, "stable": true}
+
+// Wants reports whether p writes badges for tag of a repository whose
+// default tag is defaultTag and whose own badges follow badgeTag. With
+// TagBadgesDefault (and the zero value): the default tag, the badge tag,
+// latest and stable, and release versions (see releaseTag).
+func (p TagBadges) Wants(tag, defaultTag, badgeTag string) bool {
+	switch p {
+	case TagBadgesAll:
+		return true
+	case TagBadgesNone:
+		return false
+	}
+	return tag == defaultTag || tag == badgeTag || aliasTags[tag] || releaseTag.MatchString(tag)
+}
+
+func (c *Config) tagBadges() TagBadges {
+	if c.TagBadges == "" {
+		return TagBadgesDefault
+	}
+	return c.TagBadges
+}

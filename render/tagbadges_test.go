@@ -1,0 +1,99 @@
+package render
+
+import (
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+
+	"github.com/regcat/regcat/snapshot"
+)
+
+func TestTagBadgesWants(t *testing.T) {
+	tests := []struct {
+		tag  string
+		want bool // under the default policy, default tag "edge", badge tag "latest"
+	}{
+		{"latest", true}, {"stable", true}, {"edge", true},
+		{"1", true}, {"1.2", true}, {"1.2.3", true}, {"v1.2.3", true}, {"1.2.3.4", true},
+		{"1.2.3-rc.1", true}, {"3.19-alpine", true}, {"2024.05", true}, {"1.2.3+build.5", true},
+		{"sha-4f2a9c1", false}, {"pr-123", false}, {"main-123", false}, {"main", false}, {"nightly", false},
+		{"4f2a9c1e0b5d7a3f8e6c2b1a0d9f8e7c6b5a4d3c", false}, {"0123456", false}, {"20240501120000", false},
+		{"v", false}, {"1.", false}, {"1..2", false}, {"-1", false}, {"x1.2", false},
+	}
+	for _, tt := range tests {
+		if got := TagBadgesDefault.Wants(tt.tag, "edge", "latest"); got != tt.want {
+			t.Errorf("default Wants(%q) = %v, want %v", tt.tag, got, tt.want)
+		}
+		if !TagBadgesAll.Wants(tt.tag, "edge", "latest") || TagBadgesNone.Wants(tt.tag, "edge", "latest") {
+			t.Errorf("all or none wrong for %q", tt.tag)
+		}
+		if got := TagBadges("").Wants(tt.tag, "edge", "latest"); got != tt.want {
+			t.Errorf("zero policy Wants(%q) = %v, want the default %v", tt.tag, got, tt.want)
+		}
+	}
+	for _, s := range []string{"all", "default", "none"} {
+		if p, err := ParseTagBadges(s); err != nil || string(p) != s {
+			t.Errorf("ParseTagBadges(%q) = %q, %v", s, p, err)
+		}
+	}
+	if _, err := ParseTagBadges("some"); err == nil {
+		t.Error("ParseTagBadges(some) = nil error")
+	}
+}
+
+// TestTagBadgePolicies renders one repository with release and CI tags
+// under each policy: the tag badge directories written are those the
+// policy wants, the repository's own badges are always there, and every
+// badge a page shows or offers in a snippet exists in the site.
+func TestTagBadgePolicies(t *testing.T) {
+	tags := []string{"1.2.3", "1.2", "latest", "sha-4f2a9c1", "pr-7", "main-123"}
+	var ims []snapshot.Image
+	for i, tag := range tags {
+		ims = append(ims, single("app:"+tag, []string{tag}, platform("amd64", "app:"+tag, day(1+i), nil, nil, "app"+tag)))
+	}
+	snap, err := snapshot.Build(snapshot.Index{Registry: "r.example"}, []snapshot.Repository{{Name: "app", Images: ims, Tags: tagsOf(ims...)}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		policy TagBadges
+		want   []string
+	}{
+		{TagBadgesAll, tags},
+		{TagBadgesDefault, []string{"1.2.3", "1.2", "latest"}},
+		{TagBadgesNone, nil},
+	}
+	badgeRef := regexp.MustCompile(`badges/[A-Za-z0-9._/-]+\.(?:svg|json)`)
+	for _, tt := range tests {
+		t.Run(string(tt.policy), func(t *testing.T) {
+			out := renderTo(t, Config{TagBadges: tt.policy, BaseURL: "https://example.test/cat/"}, snap)
+			site := readTree(t, out)
+			if _, ok := site["badges/app/version.svg"]; !ok {
+				t.Error("the repository's own badges are missing")
+			}
+			for _, tag := range tags {
+				_, got := site["badges/app/"+tag+"/version.svg"]
+				want := strings.Contains(" "+strings.Join(tt.want, " ")+" ", " "+tag+" ")
+				if got != want {
+					t.Errorf("badges of tag %s written: %v, want %v", tag, got, want)
+				}
+			}
+			offered := 0
+			for name, b := range site {
+				if filepath.Ext(name) != ".html" {
+					continue
+				}
+				for _, ref := range badgeRef.FindAllString(string(b), -1) {
+					offered++
+					if _, ok := site[ref]; !ok {
+						t.Errorf("%s shows or offers %s, which was not written", name, ref)
+					}
+				}
+			}
+			if offered == 0 {
+				t.Error("no page offers a badge")
+			}
+		})
+	}
+}
