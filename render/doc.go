@@ -13,6 +13,22 @@
 // repositories' files byte for byte, so the site writer links them from
 // the previous site.
 //
+// Incremental render (incremental.go): the site keeps, in
+// .regcat-render.json, a fingerprint per repository, a SHA-256 of all
+// that its files are made from: its published snapshot data and
+// change-log entries, what its pages show of other repositories
+// (lineage, base image states), its badge directories, the data every
+// page shows (title, registry, the nav's counts), the options, the
+// templates with overrides and the regcat executable. A repository whose
+// fingerprint the previous site recorded is not rendered at all: its
+// pages, chart, feed, API record and badges are hard-linked from the
+// previous site without being read (sitefs.Dir.Carry), and Stats.Carried
+// counts it. No manifest, one of another version or a corrupt one, or a
+// file missing from the previous site, and the repository is rendered;
+// site-level files (index, changes, feeds, labels, search index,
+// coverage, rebuild, sitemap, api index) always are. Either way the site
+// is byte for byte what a fresh render writes.
+//
 // Site layout (all links between pages are relative, so a site works from
 // file:// and under any URL path):
 //
@@ -20,6 +36,7 @@
 //	failures.html                 what the crawl could not read
 //	changes.html, feed.xml        the change log, newest first; its Atom feed
 //	404.html, .nojekyll, .regcat-site
+//	.regcat-render.json           the fingerprints of the incremental render
 //	assets/style.css, assets/site.js, assets/favicon.svg
 //	r/<key>/index.html            one repository
 //	r/<key>/sha256-<hex>.html     one image of that repository

@@ -120,7 +120,8 @@ func inodes(t *testing.T, dir string) map[string]os.FileInfo {
 // BenchmarkRerenderOneTag compares a re-render after a crawl that added
 // one tag to one repository (over the previous site) with a full render
 // of the same catalog into a new directory, on $REGCAT_BENCH_REPOS
-// repositories (default 1,000) × 20 tags. Each iteration is one such
+// repositories (default 1,000) × 20 tags, with the tag badge policy
+// $REGCAT_BENCH_TAG_BADGES (default: the default). Each iteration is one such
 // re-render, alternately adding and removing the tag; full-s is one full
 // render, ratio the re-render's time over it (the target is
 // under 0.1), rewritten the files a re-render writes.
@@ -136,7 +137,7 @@ func BenchmarkRerenderOneTag(b *testing.B) {
 	snap := synthetic(b, repos, 20)
 	changed := snap.Repositories[repos/2].Name
 	next, log := oneTagCrawl(b, snap, nil, changed, "pushed")
-	cfg := Config{Out: filepath.Join(b.TempDir(), "site")}
+	cfg := Config{Out: filepath.Join(b.TempDir(), "site"), TagBadges: TagBadges(os.Getenv("REGCAT_BENCH_TAG_BADGES"))}
 
 	start := time.Now()
 	if _, err := Render(context.Background(), cfg, snap); err != nil {
@@ -161,6 +162,9 @@ func BenchmarkRerenderOneTag(b *testing.B) {
 		rewritten = st.Files - st.Unchanged
 		if rewritten == 0 || rewritten > st.Files/10 {
 			b.Fatalf("re-render wrote %d of %d files", rewritten, st.Files)
+		}
+		if st.Carried != repos-1 {
+			b.Fatalf("re-render carried %d of %d repositories, want all but %s", st.Carried, repos, changed)
 		}
 	}
 	perOp := b.Elapsed() / time.Duration(b.N)

@@ -10,7 +10,10 @@
 // those of the same path in the previous tree is hard-linked from it
 // instead, so it keeps its inode and modification time and incremental
 // runs touch only real changes. [Dir.WriteShared] also links files of the
-// new tree that hold the same bytes to each other. All file system access
+// new tree that hold the same bytes to each other. [Dir.Carry] links
+// files the caller knows to be unchanged from the previous tree without
+// reading them, one system call each; the previous tree is only read
+// until Commit, so it stays complete whatever happens. All file system access
 // goes through [os.Root]: nothing is written outside the target's parent,
 // and only inside the temporary and target directories there.
 //
