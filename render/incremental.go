@@ -7,8 +7,10 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"io"
+	"maps"
 	"os"
 	"path"
+	"slices"
 	"strings"
 	"sync"
 
@@ -242,11 +244,25 @@ func (r *renderer) carry(ctx context.Context, s *sitefs.Dir) error {
 	if err := r.mkRepoDirs(s); err != nil {
 		return err
 	}
-	for _, dir := range []string{apiDir + "repos", strings.TrimSuffix(badgesDir, "/")} {
+	// The badge directories of namespaces stay open while the
+	// repositories' own are made and opened from them (see carryRepo).
+	nss := map[string]bool{}
+	for _, rp := range todo {
+		if ns := path.Dir(badgesDir + rp.Name); ns+"/" != badgesDir {
+			nss[ns] = true
+		}
+	}
+	dirs := append([]string{apiDir + "repos", strings.TrimSuffix(badgesDir, "/")}, slices.Sorted(maps.Keys(nss))...)
+	for _, dir := range dirs {
 		if err := s.Mkdir(dir); err != nil {
 			return err
 		}
 	}
+	defer func() {
+		for _, dir := range dirs[2:] {
+			s.CloseDir(dir)
+		}
+	}()
 	done := make([]bool, len(todo))
 	g, ctx := errgroup.WithContext(ctx)
 	g.SetLimit(jobs)

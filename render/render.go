@@ -207,6 +207,11 @@ func (r *renderer) run(ctx context.Context, s *sitefs.Dir) error {
 // for the outputs that write there.
 func (r *renderer) mkRepoDirs(s *sitefs.Dir) error {
 	r.repoDirs.Do(func() {
+		// From the open r/, each repository's directory is one call.
+		if r.dirsErr = s.Mkdir(strings.TrimSuffix(reposDir, "/")); r.dirsErr != nil {
+			return
+		}
+		defer s.CloseDir(strings.TrimSuffix(reposDir, "/"))
 		for _, rp := range r.cat.Repos {
 			if r.dirsErr = s.Mkdir(strings.TrimSuffix(repoDir(rp.Name), "/")); r.dirsErr != nil {
 				return
