@@ -43,6 +43,26 @@ func TestExample(t *testing.T) {
 	if local.Dir != "localhost-5000" {
 		t.Errorf("local dir %q, want localhost-5000", local.Dir)
 	}
+	if main.Shards != 1 || ghcr.Shards != 1 || local.Shards != 1 {
+		t.Errorf("shards %d, %d, %d; want 1 each", main.Shards, ghcr.Shards, local.Shards)
+	}
+
+	// Its commented shards line, uncommented, shards the main registry.
+	b, err := os.ReadFile("../examples/regcat.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	text := strings.Replace(string(b), "# shards: 3", "shards: 3", 1)
+	if text == string(b) {
+		t.Fatal("examples/regcat.yaml has no commented shards line")
+	}
+	f, err = parse([]byte(text), "../examples", env(map[string]string{"MAIN_REGISTRY_USER": "u", "MAIN_REGISTRY_PASSWORD": "p"}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if f.Registries[0].Shards != 3 || f.MaxShards() != 3 {
+		t.Errorf("uncommented: shards %d, max %d; want 3", f.Registries[0].Shards, f.MaxShards())
+	}
 }
 
 func TestReposFile(t *testing.T) {
