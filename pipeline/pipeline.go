@@ -4,7 +4,9 @@
 //
 // Every command that crawls or renders (crawl, render, build, demo, and
 // each refresh of serve --refresh) runs the same [Run], configured by a [Config] that
-// holds the crawl's and the render's own configs. Presentation stays with
+// holds the crawl's and the render's own configs; a run of several
+// registries ([Section]) may crawl them, render them, or both, and
+// [MergeSections] joins the shards of several registries. Presentation stays with
 // the caller: the pipeline reports through a logger and two hooks
 // (Config.Progress and Config.Phase) and returns a [Result].
 //

@@ -165,6 +165,8 @@ func TestCrawlConfigUsage(t *testing.T) {
 		{[]string{"crawl", "--config", cfg, "localhost:5000"}, "do not go together"},
 		{[]string{"crawl", "--config", cfg, "--include=x"}, "set it per registry"},
 		{[]string{"crawl", "--config", cfg, "--notify=http://127.0.0.1:1/"}, "--notify: not with --config"},
+		{[]string{"build", "--config", cfg, "--history=5"}, "--history: not with --config"},
+		{[]string{"render", "--config", cfg, "extra"}, "unknown command"},
 		{[]string{"crawl", "--config", cfg, "--shard", "0"}, "job must be 1 to 10000"},
 		{[]string{"crawl", "--config", cfg, "--shard", "x"}, "want K, K/N or auto"},
 		{[]string{"crawl", "--config", cfg, "--shard", "1/2"}, "2 jobs leave shards of localhost-5000 (shards: 3) uncrawled"},
