@@ -56,9 +56,10 @@ crawls every registry of the file into DIR/<dir>, whole. With --shard the
 crawl is job K of a sharded crawl of the file: --shard K, --shard K/N or
 --shard auto (N, from --shards or the engine, is then the number of jobs,
 at least the largest shards: of the file). A registry with shards: N is
-crawled as shard K/N by the jobs K ≤ N and left to them by the others; one
-with shards: 1 (the default) is crawled by job 1 alone, as shard 1/1. Each
-job writes to a DIR of its own; 'regcat merge --config FILE' joins them.
+crawled as shard K/N by each job K ≤ N and skipped by the jobs past N; one
+with shards: 1 (the default) is crawled by job 1 alone, as shard 1/1. A job
+with nothing to crawl writes nothing and exits 0. Each job writes to a DIR
+of its own; 'regcat merge --config FILE' joins them.
 
 Credentials, first match wins: --username with --password-stdin (or
 REGCAT_PASSWORD), REGCAT_USERNAME with REGCAT_PASSWORD, then the docker
