@@ -8,6 +8,7 @@ import (
 	"encoding/json"
 	"io"
 	"log/slog"
+	"maps"
 	"net/http"
 	"net/http/httptest"
 	"os/exec"
@@ -144,7 +145,7 @@ func TestSendDocument(t *testing.T) {
 		t.Errorf("first repository %+v", api)
 	}
 	want := map[string]string{"tag": "latest", "old_digest": dA, "digest": dB}
-	if len(api.ChangedTags) != 1 || !equalMaps(api.ChangedTags[0], want) {
+	if len(api.ChangedTags) != 1 || !maps.Equal(api.ChangedTags[0], want) {
 		t.Errorf("changed_tags %v, want [%v]", api.ChangedTags, want)
 	}
 	if len(api.NewTags) != 1 || api.NewTags[0]["digest"] != dB || len(api.DeletedTags) != 1 || api.DeletedTags[0]["tag"] != "old" {
@@ -173,18 +174,6 @@ func TestSendDocument(t *testing.T) {
 			t.Errorf("openssl computes %s, the header is %s", hexSum, h.Get(SignatureHeader))
 		}
 	}
-}
-
-func equalMaps(a, b map[string]string) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for k, v := range a {
-		if b[k] != v {
-			return false
-		}
-	}
-	return true
 }
 
 // TestSendRetries: retryable failures are retried up to MaxAttempts,

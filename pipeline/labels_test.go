@@ -227,20 +227,9 @@ func keyRows(t *testing.T, page []byte) map[string]keyRow {
 				}
 			}
 		}
-		r.images, _ = strconv.Atoi(text(cells[1]))
-		r.values, _ = strconv.Atoi(text(cells[2]))
-		out[text(cells[0])] = r
+		r.images, _ = strconv.Atoi(textOf(cells[1]))
+		r.values, _ = strconv.Atoi(textOf(cells[2]))
+		out[textOf(cells[0])] = r
 	}
 	return out
-}
-
-// text is the text content of n.
-func text(n *html.Node) string {
-	var b strings.Builder
-	for d := range n.Descendants() {
-		if d.Type == html.TextNode {
-			b.WriteString(d.Data)
-		}
-	}
-	return b.String()
 }

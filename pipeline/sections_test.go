@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -61,10 +62,10 @@ func TestSections(t *testing.T) {
 	if _, err := pipeline.Run(context.Background(), cfg); err == nil || !strings.Contains(err.Error(), "crawl two") {
 		t.Fatalf("error %v, want the second crawl's", err)
 	}
-	if got := tree(t, cfg.Render.Out); !equalTrees(got, site) {
+	if got := tree(t, cfg.Render.Out); !maps.Equal(got, site) {
 		t.Error("a failed run changed the site")
 	}
-	if got := tree(t, cfg.SnapshotDir); !equalTrees(got, snap) {
+	if got := tree(t, cfg.SnapshotDir); !maps.Equal(got, snap) {
 		t.Error("a failed run changed a snapshot")
 	}
 
@@ -75,19 +76,6 @@ func TestSections(t *testing.T) {
 		t.Fatalf("error %v, want a PartialError with failures", err)
 	}
 }
-
-func equalTrees(a, b map[string]string) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for k, v := range a {
-		if b[k] != v {
-			return false
-		}
-	}
-	return true
-}
-
 func TestSectionsValidate(t *testing.T) {
 	a, _ := startRegistry(t)
 	for name, edit := range map[string]func(*pipeline.Config){
@@ -201,7 +189,7 @@ func TestSectionsShards(t *testing.T) {
 	if !strings.Contains(out["index.html"], ">Two<") {
 		t.Error("landing page lacks the second section's title")
 	}
-	if !equalTrees(tree(t, merged), before) {
+	if !maps.Equal(tree(t, merged), before) {
 		t.Error("a render changed the snapshots")
 	}
 
