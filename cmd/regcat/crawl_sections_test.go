@@ -39,8 +39,8 @@ func shardedConfig(t *testing.T) (string, int) {
 	return cfg, len(fx.Repos) + len(dfx.Repos)
 }
 
-// files reads every file under dir, index.json without its crawledAt.
-func files(t *testing.T, dir string) map[string]string {
+// snapshotFiles reads every file under dir, index.json without its crawledAt.
+func snapshotFiles(t *testing.T, dir string) map[string]string {
 	t.Helper()
 	out := map[string]string{}
 	err := filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
@@ -128,7 +128,7 @@ func TestCrawlConfigShards(t *testing.T) {
 		t.Fatalf("build --config: exit %d\n%s", code, stderr)
 	}
 	for _, d := range []string{"one", "two"} {
-		want, got := files(t, filepath.Join(whole, d)), files(t, filepath.Join(merged, d))
+		want, got := snapshotFiles(t, filepath.Join(whole, d)), snapshotFiles(t, filepath.Join(merged, d))
 		if len(want) < 3 || len(got) != len(want) {
 			t.Errorf("%s: %d files merged, %d in the whole crawl", d, len(got), len(want))
 		}
