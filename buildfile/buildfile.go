@@ -2,8 +2,10 @@
 // of one catalog site (`regcat build --config regcat.yaml`): for each
 // registry its address, credentials (from environment variables, else the
 // docker config.json and its credential helpers), repositories
-// (repos, repos-file) and include/exclude globs, and the directory and
-// title of its part of the site.
+// (repos, repos-file) and include/exclude globs, the directory and
+// title of its part of the site, and the number of shards its crawl is
+// split into by `regcat crawl --config FILE --shard K` (see
+// [Registry.Shard]).
 //
 // The YAML is read strictly: an unknown key, a duplicate key or a value of
 // the wrong type is an error that names its line, as is a registry
@@ -25,6 +27,7 @@ import (
 
 	"github.com/regcat/regcat/crawler"
 	"github.com/regcat/regcat/render"
+	"github.com/regcat/regcat/snapshot"
 )
 
 // MaxSize caps the size of a config file; MaxReposFile that of a
@@ -50,6 +53,11 @@ type Registry struct {
 	Dir string
 	// Title is its site title; empty means "<registry> catalog".
 	Title string
+	// Shards is the number of shards its crawl is split into by a
+	// sharded crawl of the file, from 1 (the default: unsharded) to
+	// snapshot.MaxShards. An unsharded crawl or a build crawls the
+	// registry whole whatever it is.
+	Shards int
 	// Crawl is its crawl: Registry, Repos (repos and the repos-file),
 	// Include, Exclude, Insecure, PlainHTTP and the credentials (Auth from
 	// the environment variables, else Keychain) set; the rest zero.
@@ -74,6 +82,27 @@ type registry struct {
 	Exclude     []string `yaml:"exclude"`
 	Insecure    bool     `yaml:"insecure"`
 	PlainHTTP   bool     `yaml:"plain-http"`
+	Shards      *count   `yaml:"shards"`
+}
+
+// count is a whole number as YAML writes it: the decoder would take 1.5
+// or 1e3 for an int.
+type count int
+
+// UnmarshalYAML refuses anything but a YAML integer.
+func (c *count) UnmarshalYAML(n *yaml.Node) error {
+	if n.Kind != yaml.ScalarNode {
+		return fmt.Errorf("line %d: not a whole number", n.Line)
+	}
+	if n.ShortTag() != "!!int" {
+		return fmt.Errorf("line %d: %q is not a whole number", n.Line, n.Value)
+	}
+	var v int
+	if err := n.Decode(&v); err != nil {
+		return err
+	}
+	*c = count(v)
+	return nil
 }
 
 // Load reads the config file at path. getenv looks up the credential
@@ -165,8 +194,9 @@ func (r *registry) registry(dir string, getenv func(string) string) (Registry, e
 		return Registry{}, errors.New("address: not set")
 	}
 	out := Registry{
-		Dir:   r.Dir,
-		Title: r.Title,
+		Dir:    r.Dir,
+		Title:  r.Title,
+		Shards: 1,
 		Crawl: crawler.Config{
 			Registry:  r.Address,
 			Repos:     r.Repos,
@@ -178,6 +208,12 @@ func (r *registry) registry(dir string, getenv func(string) string) (Registry, e
 	}
 	if out.Dir == "" {
 		out.Dir = dirOf(r.Address)
+	}
+	if r.Shards != nil {
+		out.Shards = int(*r.Shards)
+		if out.Shards < 1 || out.Shards > snapshot.MaxShards {
+			return Registry{}, fmt.Errorf("shards: %d is not 1 to %d", out.Shards, snapshot.MaxShards)
+		}
 	}
 	if err := render.ValidateSectionDir(out.Dir); err != nil {
 		return Registry{}, fmt.Errorf("dir: %w", err)
@@ -209,6 +245,24 @@ func (r *registry) registry(dir string, getenv func(string) string) (Registry, e
 		return Registry{}, err
 	}
 	return out, nil
+}
+
+// Shard returns the shard of r that job k (from 1) of a sharded crawl of
+// the file crawls: shard k of r.Shards, and false when k > r.Shards (a
+// registry of 1 shard is crawled by job 1 alone, as shard 1/1, so that
+// every registry of the file is merged alike).
+func (r Registry) Shard(k int) (snapshot.Shard, bool) {
+	return snapshot.Shard{Index: k, Count: r.Shards}, k >= 1 && k <= r.Shards
+}
+
+// MaxShards is the largest Shards of f's registries: the number of jobs
+// a sharded crawl of the file needs.
+func (f *File) MaxShards() int {
+	n := 1
+	for _, r := range f.Registries {
+		n = max(n, r.Shards)
+	}
+	return n
 }
 
 // dirOf derives a directory name from a registry address:

@@ -43,6 +43,26 @@ func TestExample(t *testing.T) {
 	if local.Dir != "localhost-5000" {
 		t.Errorf("local dir %q, want localhost-5000", local.Dir)
 	}
+	if main.Shards != 1 || ghcr.Shards != 1 || local.Shards != 1 {
+		t.Errorf("shards %d, %d, %d; want 1 each", main.Shards, ghcr.Shards, local.Shards)
+	}
+
+	// Its commented shards line, uncommented, shards the main registry.
+	b, err := os.ReadFile("../examples/regcat.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	text := strings.Replace(string(b), "# shards: 3", "shards: 3", 1)
+	if text == string(b) {
+		t.Fatal("examples/regcat.yaml has no commented shards line")
+	}
+	f, err = parse([]byte(text), "../examples", env(map[string]string{"MAIN_REGISTRY_USER": "u", "MAIN_REGISTRY_PASSWORD": "p"}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if f.Registries[0].Shards != 3 || f.MaxShards() != 3 {
+		t.Errorf("uncommented: shards %d, max %d; want 3", f.Registries[0].Shards, f.MaxShards())
+	}
 }
 
 func TestReposFile(t *testing.T) {
@@ -81,6 +101,14 @@ func TestErrors(t *testing.T) {
 		{"bad glob", "registries:\n  - address: a.example.com\n    include: ['[']\n", "line 2: registry 1: crawl config"},
 		{"bad repo", "registries:\n  - address: a.example.com\n    repos: ['../etc']\n", "line 2: registry 1: crawl config"},
 		{"missing repos file", "registries:\n  - address: a.example.com\n    repos-file: nope.txt\n", "line 2: registry 1: repos-file"},
+		{"zero shards", "registries:\n  - address: a.example.com\n  - address: b.example.com\n    shards: 0\n", "line 3: registry 2: shards: 0 is not 1 to 10000"},
+		{"too many shards", "registries:\n  - address: a.example.com\n    shards: 10001\n", "line 2: registry 1: shards: 10001 is not 1 to 10000"},
+		{"negative shards", "registries:\n  - address: a.example.com\n    shards: -2\n", "line 2: registry 1: shards: -2 is not 1 to 10000"},
+		{"shards not a number", "registries:\n  - address: a.example.com\n    shards: three\n", `line 3: "three" is not a whole number`},
+		{"shards a fraction", "registries:\n  - address: a.example.com\n    shards: 1.5\n", `line 3: "1.5" is not a whole number`},
+		{"shards a list", "registries:\n  - address: a.example.com\n    shards: [2]\n", `line 3: not a whole number`},
+		{"shards huge", "registries:\n  - address: a.example.com\n    shards: 99999999999999999999\n", "line 3"},
+		{"shards twice", "registries:\n  - address: a.example.com\n    shards: 2\n    shards: 3\n", "line 4"},
 		{"none", "title: x\n", "registries: none listed"},
 		{"empty", "", "empty file"},
 		{"two documents", "registries:\n  - address: a.example.com\n---\ntitle: y\n", "second YAML document"},
@@ -92,6 +120,39 @@ func TestErrors(t *testing.T) {
 				t.Errorf("error %v, want one containing %q", err, c.want)
 			}
 		})
+	}
+}
+
+// TestShards reads shards (default 1, at most snapshot.MaxShards) and
+// checks which shard of each registry every job crawls.
+func TestShards(t *testing.T) {
+	f, err := Load(write(t, "regcat.yaml", "registries:\n  - address: a.example.com\n    shards: 3\n  - address: b.example.com\n  - address: c.example.com\n    shards: 10000\n"), env(nil))
+	if err != nil {
+		t.Fatal(err)
+	}
+	a, b, c := f.Registries[0], f.Registries[1], f.Registries[2]
+	if a.Shards != 3 || b.Shards != 1 || c.Shards != 10000 || f.MaxShards() != 10000 {
+		t.Fatalf("shards %d, %d, %d, max %d", a.Shards, b.Shards, c.Shards, f.MaxShards())
+	}
+	for _, tc := range []struct {
+		r    Registry
+		job  int
+		want string // "" for none
+	}{
+		{a, 1, "1/3"}, {a, 3, "3/3"}, {a, 4, ""}, {a, 0, ""},
+		{b, 1, "1/1"}, {b, 2, ""},
+		{c, 10000, "10000/10000"},
+	} {
+		got := ""
+		if s, ok := tc.r.Shard(tc.job); ok {
+			got = s.String()
+			if err := s.Validate(); err != nil {
+				t.Errorf("%s job %d: %v", tc.r.Dir, tc.job, err)
+			}
+		}
+		if got != tc.want {
+			t.Errorf("%s job %d: shard %q, want %q", tc.r.Dir, tc.job, got, tc.want)
+		}
 	}
 }
 

@@ -4,7 +4,9 @@
 //
 // Every command that crawls or renders (crawl, render, build, demo, and
 // each refresh of serve --refresh) runs the same [Run], configured by a [Config] that
-// holds the crawl's and the render's own configs. Presentation stays with
+// holds the crawl's and the render's own configs; a run of several
+// registries ([Section]) may crawl them, render them, or both, and
+// [MergeSections] joins the shards of several registries. Presentation stays with
 // the caller: the pipeline reports through a logger and two hooks
 // (Config.Progress and Config.Phase) and returns a [Result].
 //
@@ -69,10 +71,11 @@ type Config struct {
 	// guarantees of crawler.Config.Progress (calls never overlap, and must
 	// return quickly).
 	Progress func(crawler.Stats)
-	// Sections, when set, make the run one of several registries rendered
-	// as one site (see [Section]): Crawl must be nil and Render set; each
-	// section's snapshot is SnapshotDir/<Dir>, and Render.Title is the
-	// landing page's.
+	// Sections, when set, make the run one of several registries (see
+	// [Section]), crawled, rendered as one site, or both: Crawl must be
+	// nil, and Render set unless the sections crawl; each section's
+	// snapshot is SnapshotDir/<Dir>, and Render.Title is the landing
+	// page's.
 	Sections []Section
 	// Phase, when set, is called once as each phase of the run begins, on
 	// the goroutine that called Run, before the phase logs anything. The
@@ -121,7 +124,7 @@ func (c *Config) Validate() error {
 	if c.History < 0 {
 		errs = append(errs, fmt.Errorf("history: %d runs is negative", c.History))
 	}
-	if c.Crawl == nil && c.Render == nil {
+	if c.Crawl == nil && c.Render == nil && len(c.Sections) == 0 {
 		errs = append(errs, errors.New("neither a crawl nor a render to run"))
 	}
 	if len(c.Sections) > 0 {

@@ -11,9 +11,10 @@ import (
 	"strings"
 )
 
-// ErrShards is wrapped by the errors of [Merge] and [MergeDirs] about the
-// set of shards given: not shards, overlapping or missing shards, mixed
-// registries, shard counts or schema versions. Nothing is written then.
+// ErrShards is wrapped by the errors of [Merge], [ReadMerged] and
+// [MergeDirs] about the set of shards given: not shards, overlapping or
+// missing shards, mixed registries, shard counts or schema versions.
+// Nothing is written then.
 var ErrShards = errors.New("shards do not make one snapshot")
 
 // Part is one shard's snapshot, named by where it came from for errors.
@@ -105,16 +106,29 @@ func checkParts(parts []Part) error {
 	return nil
 }
 
-// MergeDirs reads the shard snapshots in dirs, merges them with [Merge]
-// and writes the result to out with [Write] (atomically; out may be
-// missing, empty or hold a snapshot). Shards whose index.json declares
-// different schema versions are refused (wrapping [ErrShards]) before
-// anything is merged, as are shards of a version before sharding existed.
-// The merged snapshot is returned.
+// MergeDirs reads the shard snapshots in dirs, merges them with
+// [ReadMerged] and writes the result to out with [Write] (atomically; out
+// may be missing, empty or hold a snapshot). The merged snapshot is
+// returned.
 func MergeDirs(ctx context.Context, out string, dirs []string) (*Snapshot, error) {
 	if err := CheckDir(out); err != nil {
 		return nil, err
 	}
+	merged, err := ReadMerged(ctx, dirs)
+	if err != nil {
+		return nil, err
+	}
+	if err := Write(ctx, out, merged); err != nil {
+		return nil, err
+	}
+	return merged, nil
+}
+
+// ReadMerged reads the shard snapshots in dirs and merges them with
+// [Merge], writing nothing. Shards whose index.json declares different
+// schema versions are refused (wrapping [ErrShards]) before anything is
+// merged, as are shards of a version before sharding existed.
+func ReadMerged(ctx context.Context, dirs []string) (*Snapshot, error) {
 	if err := checkVersions(dirs); err != nil {
 		return nil, err
 	}
@@ -130,14 +144,7 @@ func MergeDirs(ctx context.Context, out string, dirs []string) (*Snapshot, error
 		parts = append(parts, Part{Name: d, Snapshot: s})
 	}
 	slices.SortFunc(parts, func(a, b Part) int { return cmp.Compare(a.Name, b.Name) })
-	merged, err := Merge(parts)
-	if err != nil {
-		return nil, err
-	}
-	if err := Write(ctx, out, merged); err != nil {
-		return nil, err
-	}
-	return merged, nil
+	return Merge(parts)
 }
 
 // checkVersions refuses shards whose index files declare different schema

@@ -30,7 +30,9 @@ REGISTRY makes it, under --out/<dir>/. --title names the landing page.
 Crawl flags that say what or how to crawl one registry (--repo,
 --repos-file, --include, --exclude, --username, --password-stdin,
 --insecure, --plain-http) belong in the file then; the others apply to
-every registry.
+every registry. A build is one process: it crawls a registry with shards: N
+whole (for a sharded crawl of the file, see crawl --config --shard, merge
+--config and render --config).
 
 The new site is swapped in first, then the new snapshot; a build that fails
 or is stopped before the end replaces neither, and the previous snapshot and

@@ -26,13 +26,14 @@ const (
 
 func newCrawlCmd(e *env) *cobra.Command {
 	var (
-		f   crawlFlags
-		nf  notifyFlags
-		sf  shardFlags
-		dir string
+		f          crawlFlags
+		nf         notifyFlags
+		sf         shardFlags
+		dir        string
+		configFile string
 	)
 	cmd := &cobra.Command{
-		Use:   "crawl REGISTRY [--snapshot DIR]",
+		Use:   "crawl (REGISTRY | --config FILE) [--snapshot DIR]",
 		Short: "Crawl a registry into a snapshot directory",
 		Long: `Crawl walks a container registry over the OCI Distribution API and writes a
 deterministic JSON snapshot. REGISTRY is host[:port] or http(s)://host[:port];
@@ -50,6 +51,16 @@ Job, 0-based), CI_NODE_INDEX with CI_NODE_TOTAL (GitLab parallel, 1-based),
 CIRCLE_NODE_INDEX with CIRCLE_NODE_TOTAL or BUILDKITE_PARALLEL_JOB with
 BUILDKITE_PARALLEL_JOB_COUNT (0-based), the first one set.
 
+With --config FILE instead of REGISTRY (the file of build --config), it
+crawls every registry of the file into DIR/<dir>, whole. With --shard the
+crawl is job K of a sharded crawl of the file: --shard K, --shard K/N or
+--shard auto (N, from --shards or the engine, is then the number of jobs,
+at least the largest shards: of the file). A registry with shards: N is
+crawled as shard K/N by each job K ≤ N and skipped by the jobs past N; one
+with shards: 1 (the default) is crawled by job 1 alone, as shard 1/1. A job
+with nothing to crawl writes nothing and exits 0. Each job writes to a DIR
+of its own; 'regcat merge --config FILE' joins them.
+
 Credentials, first match wins: --username with --password-stdin (or
 REGCAT_PASSWORD), REGCAT_USERNAME with REGCAT_PASSWORD, then the docker
 config.json and its credential helpers, then anonymous.
@@ -58,9 +69,13 @@ config.json and its credential helpers, then anonymous.
 		Example: `  regcat crawl localhost:5000
   regcat crawl registry.example.com --snapshot out/snapshot --include 'team-a/*'
   regcat crawl registry.example.com --snapshot shards/2 --shard 2/4
+  regcat crawl --config regcat.yaml --snapshot shards/2 --shard 2
   echo "$TOKEN" | regcat crawl ghcr.io --repo org/app --username me --password-stdin`,
-		Args: args(cobra.ExactArgs(1)),
+		Args: args(cobra.MaximumNArgs(1)),
 		RunE: func(cmd *cobra.Command, a []string) error {
+			if configFile != "" || len(a) == 0 {
+				return crawlSections(cmd, e, a, configFile, &f, &sf, dir)
+			}
 			cfg, err := f.config(e, a[0])
 			if err != nil {
 				return err
@@ -76,6 +91,7 @@ config.json and its credential helpers, then anonymous.
 		},
 	}
 	cmd.Flags().StringVar(&dir, "snapshot", "snapshot", "snapshot directory to read (incremental) and replace")
+	cmd.Flags().StringVar(&configFile, "config", "", "crawl the registries listed in this YAML `FILE` instead of REGISTRY, each into its own directory of --snapshot (see examples/regcat.yaml)")
 	f.register(cmd.Flags())
 	nf.register(cmd.Flags())
 	sf.register(cmd.Flags())

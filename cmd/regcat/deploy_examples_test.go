@@ -97,7 +97,10 @@ func TestKubernetesExample(t *testing.T) {
 }
 
 // TestGitHubActionsExamples runs the regcat command lines of every
-// workflow under examples/ through the real flag parser.
+// workflow under examples/ through the real flag parser: those of run
+// steps, and of steps that use the regcat action, whose inputs
+// internal/actiontest and .ci/run's actionlint check, a `regcat build`
+// with the step's args.
 func TestGitHubActionsExamples(t *testing.T) {
 	files, err := filepath.Glob("../../examples/*/*.yml")
 	if err != nil || len(files) < 2 {
@@ -112,7 +115,9 @@ func TestGitHubActionsExamples(t *testing.T) {
 			var wf struct {
 				Jobs map[string]struct {
 					Steps []struct {
-						Run string `json:"run"`
+						Run  string            `json:"run"`
+						Uses string            `json:"uses"`
+						With map[string]string `json:"with"`
 					} `json:"steps"`
 				} `json:"jobs"`
 			}
@@ -122,6 +127,10 @@ func TestGitHubActionsExamples(t *testing.T) {
 			n := 0
 			for _, j := range wf.Jobs {
 				for _, s := range j.Steps {
+					if strings.HasPrefix(s.Uses, "regcat/regcat@") {
+						checkRegcatLine(t, strings.TrimSpace("regcat build registry.example.com "+s.With["args"]))
+						n++
+					}
 					for _, l := range regcatLines(s.Run) {
 						checkRegcatLine(t, l)
 						n++

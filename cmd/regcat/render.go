@@ -81,10 +81,13 @@ func (f *renderFlags) config() (render.Config, error) {
 }
 
 func newRenderCmd(e *env) *cobra.Command {
-	var f renderFlags
+	var (
+		f          renderFlags
+		configFile string
+	)
 	snapDir := "snapshot"
 	cmd := &cobra.Command{
-		Use:   "render [--snapshot DIR] [--out DIR]",
+		Use:   "render [--config FILE] [--snapshot DIR] [--out DIR]",
 		Short: "Render a snapshot as a static HTML catalog site",
 		Long: `render turns a snapshot directory into a static site: an index of
 repositories, a page per repository with its tag history, a page per image,
@@ -92,11 +95,19 @@ a failures page, 404.html, the snapshot JSON under api/, and sitemap.xml
 when --base-url is set. It reads only the snapshot and never the network.
 
 The site is built beside --out and swapped in when complete: a failed render
-leaves the previous site. Unchanged files keep their modification time.`,
+leaves the previous site. Unchanged files keep their modification time.
+
+With --config FILE (the file of build --config), it renders the snapshots
+DIR/<dir> of the file's registries, as crawl --config or merge --config
+wrote them, as one site, as build --config does without crawling.`,
 		Example: `  regcat render
-  regcat render --snapshot snap --out public --base-url https://example.github.io/catalog/`,
+  regcat render --snapshot snap --out public --base-url https://example.github.io/catalog/
+  regcat render --config regcat.yaml --snapshot snapshot --out public`,
 		Args: args(cobra.NoArgs),
 		RunE: func(cmd *cobra.Command, _ []string) error {
+			if configFile != "" {
+				return renderSections(cmd, e, configFile, &f, snapDir)
+			}
 			cfg, err := f.config()
 			if err != nil {
 				return err
@@ -105,6 +116,7 @@ leaves the previous site. Unchanged files keep their modification time.`,
 		},
 	}
 	cmd.Flags().StringVarP(&snapDir, "snapshot", "s", snapDir, "snapshot `directory` to render")
+	cmd.Flags().StringVar(&configFile, "config", "", "render the snapshots --snapshot/<dir> of the registries listed in this YAML `FILE` as one site (see examples/regcat.yaml)")
 	f.register(cmd.Flags())
 	return cmd
 }

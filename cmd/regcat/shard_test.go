@@ -81,3 +81,47 @@ func TestMergeCommand(t *testing.T) {
 		t.Errorf("merge of a missing directory: exit %d, want %d\n%s", code, exitFatal, stderr)
 	}
 }
+
+// TestShardJobFlags reads the job index and count of a sharded crawl of
+// a config file.
+func TestShardJobFlags(t *testing.T) {
+	tests := []struct {
+		name    string
+		shard   string
+		shards  int
+		env     map[string]string
+		k, n    int
+		errText string
+	}{
+		{name: "none"},
+		{name: "K", shard: "3", k: 3},
+		{name: "K/N", shard: "2/4", k: 2, n: 4},
+		{name: "K past the cap", shard: "10001", errText: "job must be 1 to 10000"},
+		{name: "K zero", shard: "0", errText: "job must be 1 to 10000"},
+		{name: "bad K/N", shard: "5/4", errText: "index must be 1 to 4"},
+		{name: "not a shard", shard: "two", errText: "want K, K/N or auto"},
+		{name: "--shards with K", shard: "2", shards: 3, errText: "--shards goes with --shard auto"},
+		{name: "--shards alone", shards: 3, errText: "--shards needs --shard auto"},
+		{name: "kubernetes without a count", shard: "auto", env: map[string]string{"JOB_COMPLETION_INDEX": "4"}, k: 5},
+		{name: "kubernetes with --shards", shard: "auto", shards: 6, env: map[string]string{"JOB_COMPLETION_INDEX": "5"}, k: 6, n: 6},
+		{name: "kubernetes past --shards", shard: "auto", shards: 6, env: map[string]string{"JOB_COMPLETION_INDEX": "6"}, errText: "JOB_COMPLETION_INDEX=6: job 7 is not 1 to 6"},
+		{name: "gitlab", shard: "auto", env: map[string]string{"CI_NODE_INDEX": "2", "CI_NODE_TOTAL": "3"}, k: 2, n: 3},
+		{name: "gitlab index 0", shard: "auto", env: map[string]string{"CI_NODE_INDEX": "0"}, errText: "job 0 is not 1 to 10000"},
+		{name: "nothing set", shard: "auto", errText: "none of JOB_COMPLETION_INDEX"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			f := shardFlags{shard: tt.shard, shards: tt.shards}
+			k, n, err := f.job(func(v string) string { return tt.env[v] })
+			if tt.errText != "" {
+				if _, ok := err.(*usageError); !ok || !strings.Contains(err.Error(), tt.errText) {
+					t.Fatalf("job = %d, %d, %v; want a usage error with %q", k, n, err, tt.errText)
+				}
+				return
+			}
+			if err != nil || k != tt.k || n != tt.n {
+				t.Fatalf("job = %d, %d, %v; want %d, %d", k, n, err, tt.k, tt.n)
+			}
+		})
+	}
+}
