@@ -64,11 +64,11 @@ func parseLicense(s string) error {
 	return nil
 }
 
+// parens spaces out parentheses, so that they are tokens of their own.
+var parens = strings.NewReplacer("(", " ( ", ")", " ) ")
+
 // tokenize splits an expression at white space and around parentheses.
-func tokenize(s string) []string {
-	s = strings.NewReplacer("(", " ( ", ")", " ) ").Replace(s)
-	return strings.Fields(s)
-}
+func tokenize(s string) []string { return strings.Fields(parens.Replace(s)) }
 
 type spdxParser struct {
 	toks []string

@@ -80,12 +80,12 @@ var executableHash = sync.OnceValues(func() ([]byte, error) {
 
 // fingerprints sets r.fps, the fingerprint of every repository, or
 // leaves it nil when the executable cannot be read (nothing is carried
-// and no manifest is written).
-func (r *renderer) fingerprints() {
+// and no manifest is written). It fails only when ctx is done.
+func (r *renderer) fingerprints(ctx context.Context) error {
 	exe, err := executableHash()
 	if err != nil {
 		r.cfg.logger().Info("rendering every repository: cannot hash the executable", "err", err)
-		return
+		return nil
 	}
 	h := sha256.New()
 	common := r.common
@@ -95,7 +95,7 @@ func (r *renderer) fingerprints() {
 		r.cfg.BaseURL, r.cfg.Title, r.cfg.ShowEnv, r.cfg.BadgeStyle, r.cfg.badgeTag(), r.cfg.tagBadges(), r.cfg.pageSize(), r.up)
 	if err != nil {
 		r.cfg.logger().Info("rendering every repository: fingerprint", "err", err)
-		return
+		return nil
 	}
 	global := h.Sum(nil)
 	fps := make([]string, len(r.cat.Repos))
@@ -103,15 +103,21 @@ func (r *renderer) fingerprints() {
 	g.SetLimit(jobs)
 	for i, rp := range r.cat.Repos {
 		g.Go(func() error {
+			if err := ctx.Err(); err != nil {
+				return err
+			}
 			fps[i] = r.fingerprint(global, rp)
 			return nil
 		})
 	}
-	g.Wait()
+	if err := g.Wait(); err != nil {
+		return err
+	}
 	r.fps = make(map[*catalog.Repo]string, len(fps))
 	for i, rp := range r.cat.Repos {
 		r.fps[rp] = fps[i]
 	}
+	return nil
 }
 
 // fingerprint is the fingerprint of rp after the site-wide part global,
@@ -230,7 +236,9 @@ func (r *renderer) renderedRepos() []*catalog.Repo {
 // from there, before any output runs. A repository whose files cannot
 // all be linked is rendered.
 func (r *renderer) carry(ctx context.Context, s *sitefs.Dir) error {
-	r.fingerprints()
+	if err := r.fingerprints(ctx); err != nil {
+		return err
+	}
 	prev := r.previousManifest(s)
 	var todo []*catalog.Repo
 	for _, rp := range r.cat.Repos {
