@@ -66,9 +66,13 @@ func parseLicense(s string) error {
 
 // tokenize splits an expression at white space and around parentheses.
 func tokenize(s string) []string {
-	s = strings.NewReplacer("(", " ( ", ")", " ) ").Replace(s)
-	return strings.Fields(s)
+	return strings.Fields(parenSpacer.Replace(s))
 }
+
+// parenSpacer puts spaces around parentheses, so that they are tokens of
+// their own. It is built once: building a Replacer costs more than using
+// it, and every render lints every image's license.
+var parenSpacer = strings.NewReplacer("(", " ( ", ")", " ) ")
 
 type spdxParser struct {
 	toks []string
