@@ -49,7 +49,7 @@ func (r *renderer) apiRepo(s *sitefs.Dir, rp *catalog.Repo) error {
 	if err != nil {
 		return err
 	}
-	return r.json(s, name, public(rp.Snap, r.cfg.ShowEnv))
+	return r.json(s, name, r.public(rp.Snap))
 }
 
 // json writes v as encoding/json writes it: with the field order of the

@@ -32,17 +32,18 @@ func (r *renderer) repoBadges(rp *catalog.Repo) []BadgeView {
 	case r.cfg.tagBadges() == TagBadgesAll:
 		note += " Each tag has badges of its own, shown on its image page."
 	default:
-		note += " Release tags (such as 1.2.3, 1.2, 1 and latest) have badges of their own, shown on their image pages; other tags have none."
+		note += " Tags that move with new releases (latest, stable, the default tag and version aliases such as 1 and 1.2) have badges of their own, shown on their image pages; other tags, full releases such as 1.2.3 among them, have none."
 	}
 	return r.badgeViews(set, repoPage(rp.Name), note+r.snippetNote())
 }
 
 // imageBadges is the "Get the badges" data of an image page: the badges
-// of one of its tags (see imageBadgeDir), or nil for an untagged image.
+// of one of its tags (see imageBadgeDir), else the repository's (see
+// imageRepoBadges).
 func (r *renderer) imageBadges(ip *catalog.Image) []BadgeView {
 	set := r.badges.images[ip]
 	if set == nil {
-		return nil
+		return r.imageRepoBadges(ip)
 	}
 	note := "These badges show tag " + set.tag + "."
 	var others []string
@@ -53,6 +54,27 @@ func (r *renderer) imageBadges(ip *catalog.Image) []BadgeView {
 	}
 	if len(others) > 0 {
 		note += " Its other tags that have badges of their own, at badges/" + ip.Repo.Name + "/<tag>/<kind>.svg: " + strings.Join(others, ", ") + "."
+	}
+	return r.badgeViews(set, imagePage(ip.Repo.Name, ip.Snap.Digest), note+r.snippetNote())
+}
+
+// imageRepoBadges is the "Get the badges" data of an image none of whose
+// tags has badges of its own (a full release such as 1.2.3 under the
+// default policy, or an untagged image): the repository's own badges,
+// or nil when they were left out.
+func (r *renderer) imageRepoBadges(ip *catalog.Image) []BadgeView {
+	set := r.badges.repos[ip.Repo]
+	if set == nil {
+		return nil
+	}
+	note := "No tag of this image has badges of its own, so these are the repository's badges"
+	switch {
+	case set.image == ip:
+		note += ", which show this image."
+	case set.tag != "":
+		note += ", which show tag " + set.tag + "."
+	default:
+		note += ", which show the repository's newest image."
 	}
 	return r.badgeViews(set, imagePage(ip.Repo.Name, ip.Snap.Digest), note+r.snippetNote())
 }

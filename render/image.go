@@ -216,7 +216,7 @@ func (r *renderer) platformView(p *snapshot.Platform) PlatformView {
 	var steps []string
 	layer := 0
 	for _, h := range c.History {
-		st := Step{Created: timeView(h.Created), CreatedBy: stepText(h.CreatedBy, r.cfg.ShowEnv), Comment: oneLine(h.Comment), Empty: h.EmptyLayer}
+		st := Step{Created: timeView(h.Created), CreatedBy: r.stepText(h.CreatedBy), Comment: oneLine(h.Comment), Empty: h.EmptyLayer}
 		if !h.EmptyLayer {
 			layer++
 			st.LayerNumber = layer

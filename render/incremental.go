@@ -128,7 +128,7 @@ func (r *renderer) fingerprint(global []byte, rp *catalog.Repo) string {
 	h := sha256.New()
 	h.Write(global)
 	enc := json.NewEncoder(h)
-	err := encodeAll(enc, rp.Name, public(rp.Snap, r.cfg.ShowEnv), envCounts(rp), rp.Summary, rp.Tags, rp.DefaultTag)
+	err := encodeAll(enc, rp.Name, r.public(rp.Snap), envCounts(rp), rp.Summary, rp.Tags, rp.DefaultTag)
 	for _, ch := range rp.Changes {
 		err = cmp.Or(err, encodeAll(enc, ch.Set.Registry, ch.Set.Since, ch.Set.CrawledAt, ch.Repo))
 	}

@@ -56,22 +56,22 @@ func redactStep(s string) string {
 }
 
 // public returns the repository as published under api/: without
-// environment variables and with build history redacted, unless showEnv.
-// r itself is not modified.
-func public(r *snapshot.Repository, showEnv bool) *snapshot.Repository {
-	if showEnv {
-		return r
+// environment variables and with build history redacted, unless
+// ShowEnv. rp itself is not modified.
+func (r *renderer) public(rp *snapshot.Repository) *snapshot.Repository {
+	if r.cfg.ShowEnv {
+		return rp
 	}
-	c := *r
-	c.Images = make([]snapshot.Image, len(r.Images))
-	for i, im := range r.Images {
+	c := *rp
+	c.Images = make([]snapshot.Image, len(rp.Images))
+	for i, im := range rp.Images {
 		im.Platforms = make([]snapshot.Platform, len(im.Platforms))
-		for j, p := range r.Images[i].Platforms {
+		for j, p := range rp.Images[i].Platforms {
 			p.Config.Env = nil
 			if len(p.Config.History) > 0 {
 				h := make([]snapshot.History, len(p.Config.History))
 				for k, e := range p.Config.History {
-					e.CreatedBy = redactStep(e.CreatedBy)
+					e.CreatedBy = r.redact(e.CreatedBy)
 					h[k] = e
 				}
 				p.Config.History = h
@@ -81,4 +81,17 @@ func public(r *snapshot.Repository, showEnv bool) *snapshot.Repository {
 		c.Images[i] = im
 	}
 	return &c
+}
+
+// redact is redactStep(s), computed once a render for each step: images
+// share most of their build history (base layers, a repository's
+// builds), and every render redacts every repository's history for its
+// fingerprint (see incremental.go).
+func (r *renderer) redact(s string) string {
+	if v, ok := r.steps.Load(s); ok {
+		return v.(string)
+	}
+	v := redactStep(s)
+	r.steps.Store(s, v)
+	return v
 }

@@ -131,6 +131,7 @@ type renderer struct {
 
 	pages    atomic.Int64
 	bufs     sync.Pool
+	steps    sync.Map  // see redact
 	repoDirs sync.Once // see mkRepoDirs
 	dirsErr  error
 }

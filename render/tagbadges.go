@@ -29,20 +29,24 @@ func ParseTagBadges(s string) (TagBadges, error) {
 	return "", fmt.Errorf("tag badges %q: want all, default or none", s)
 }
 
-// releaseTag is a release version and its aliases: an optional "v", a
-// major of 1 to 4 digits, up to three more dot-separated numbers, and an
-// optional suffix after "-" or "+" (1, 1.2, v1.2.3, 1.2.3-rc.1,
-// 3.19-alpine, 2024.05). It leaves out CI tags: sha-…, pr-…, main-123,
-// commit hashes and long numbers such as build numbers or timestamps.
-var releaseTag = regexp.MustCompile(`^v?[0-9]{1,4}(\.[0-9]+){0,3}([-+][0-9A-Za-z][0-9A-Za-z._-]*)?$`)
+// versionAlias is a moving version tag, one that follows the newest
+// release of a major or minor version: an optional "v", a major of 1 to
+// 4 digits, at most one more dot-separated number, and an optional
+// suffix after "-" or "+" (1, v2, 1.2, 3.19-alpine, 2024.05). A full
+// release (1.2.3, v1.2.3-rc.1, 1.2.3.4) names one build for good, and a
+// README embeds the alias, not it. It also leaves out CI tags: sha-…,
+// pr-…, main-123, commit hashes and long numbers such as build numbers
+// or timestamps.
+var versionAlias = regexp.MustCompile(`^v?[0-9]{1,4}(\.[0-9]+)?([-+][0-9A-Za-z][0-9A-Za-z._-]*)?$`)
 
-// aliasTags are the moving tags that name a release.
-var aliasTags = map[string]bool{"latest": true, "stable": true}
+// channelTags are the moving tags that name a release channel.
+var channelTags = map[string]bool{"latest": true, "stable": true}
 
 // Wants reports whether p writes badges for tag of a repository whose
 // default tag is defaultTag and whose own badges follow badgeTag. With
-// TagBadgesDefault (and the zero value): the default tag, the badge tag,
-// latest and stable, and release versions (see releaseTag).
+// TagBadgesDefault (and the zero value): the tags a README embeds, which
+// move with new releases: the default tag, the badge tag, latest and
+// stable, and version aliases (see versionAlias).
 func (p TagBadges) Wants(tag, defaultTag, badgeTag string) bool {
 	switch p {
 	case TagBadgesAll:
@@ -50,7 +54,7 @@ func (p TagBadges) Wants(tag, defaultTag, badgeTag string) bool {
 	case TagBadgesNone:
 		return false
 	}
-	return tag == defaultTag || tag == badgeTag || aliasTags[tag] || releaseTag.MatchString(tag)
+	return tag == defaultTag || tag == badgeTag || channelTags[tag] || versionAlias.MatchString(tag)
 }
 
 func (c *Config) tagBadges() TagBadges {

@@ -1,6 +1,7 @@
 package render
 
 import (
+	"cmp"
 	"path/filepath"
 	"regexp"
 	"strings"
@@ -11,24 +12,41 @@ import (
 
 func TestTagBadgesWants(t *testing.T) {
 	tests := []struct {
-		tag  string
-		want bool // under the default policy, default tag "edge", badge tag "latest"
+		tag string
+		// defaultTag and badgeTag are "edge" and "latest" when empty.
+		defaultTag, badgeTag string
+		want                 bool // under the default policy
 	}{
-		{"latest", true}, {"stable", true}, {"edge", true},
-		{"1", true}, {"1.2", true}, {"1.2.3", true}, {"v1.2.3", true}, {"1.2.3.4", true},
-		{"1.2.3-rc.1", true}, {"3.19-alpine", true}, {"2024.05", true}, {"1.2.3+build.5", true},
-		{"sha-4f2a9c1", false}, {"pr-123", false}, {"main-123", false}, {"main", false}, {"nightly", false},
-		{"4f2a9c1e0b5d7a3f8e6c2b1a0d9f8e7c6b5a4d3c", false}, {"0123456", false}, {"20240501120000", false},
-		{"v", false}, {"1.", false}, {"1..2", false}, {"-1", false}, {"x1.2", false},
+		// Channels, and the tags the repository's own badges follow.
+		{tag: "latest", want: true}, {tag: "stable", want: true}, {tag: "edge", want: true},
+		{tag: "1.2.3", defaultTag: "1.2.3", want: true}, {tag: "v1.2.3", badgeTag: "v1.2.3", want: true},
+		{tag: "main", badgeTag: "main", want: true},
+		// Moving version aliases: a major or a minor, with a variant.
+		{tag: "1", want: true}, {tag: "v2", want: true}, {tag: "1.2", want: true}, {tag: "v1.2", want: true},
+		{tag: "1.2-alpine", want: true}, {tag: "3.19-alpine", want: true}, {tag: "2-slim", want: true},
+		{tag: "2024.05", want: true}, {tag: "1.2+build.5", want: true},
+		// Full releases: immutable, so a README embeds their alias.
+		{tag: "1.2.3", want: false}, {tag: "v1.2.3", want: false}, {tag: "1.2.3.4", want: false},
+		{tag: "1.2.3-rc.1", want: false}, {tag: "v1.2.3-rc.1", want: false}, {tag: "1.2.3-alpine", want: false},
+		{tag: "1.2.3+build.5", want: false}, {tag: "2024.05.01", want: false},
+		// CI and branch tags.
+		{tag: "sha-4f2a9c1", want: false}, {tag: "pr-123", want: false}, {tag: "main-123", want: false},
+		{tag: "main", want: false}, {tag: "nightly", want: false},
+		{tag: "4f2a9c1e0b5d7a3f8e6c2b1a0d9f8e7c6b5a4d3c", want: false}, {tag: "0123456", want: false},
+		{tag: "20240501120000", want: false},
+		// Not versions at all.
+		{tag: "v", want: false}, {tag: "1.", want: false}, {tag: "1..2", want: false}, {tag: "-1", want: false},
+		{tag: "x1.2", want: false}, {tag: "1.2-", want: false},
 	}
 	for _, tt := range tests {
-		if got := TagBadgesDefault.Wants(tt.tag, "edge", "latest"); got != tt.want {
-			t.Errorf("default Wants(%q) = %v, want %v", tt.tag, got, tt.want)
+		def, badge := cmp.Or(tt.defaultTag, "edge"), cmp.Or(tt.badgeTag, "latest")
+		if got := TagBadgesDefault.Wants(tt.tag, def, badge); got != tt.want {
+			t.Errorf("default Wants(%q, %q, %q) = %v, want %v", tt.tag, def, badge, got, tt.want)
 		}
-		if !TagBadgesAll.Wants(tt.tag, "edge", "latest") || TagBadgesNone.Wants(tt.tag, "edge", "latest") {
+		if !TagBadgesAll.Wants(tt.tag, def, badge) || TagBadgesNone.Wants(tt.tag, def, badge) {
 			t.Errorf("all or none wrong for %q", tt.tag)
 		}
-		if got := TagBadges("").Wants(tt.tag, "edge", "latest"); got != tt.want {
+		if got := TagBadges("").Wants(tt.tag, def, badge); got != tt.want {
 			t.Errorf("zero policy Wants(%q) = %v, want the default %v", tt.tag, got, tt.want)
 		}
 	}
@@ -61,7 +79,7 @@ func TestTagBadgePolicies(t *testing.T) {
 		want   []string
 	}{
 		{TagBadgesAll, tags},
-		{TagBadgesDefault, []string{"1.2.3", "1.2", "latest"}},
+		{TagBadgesDefault, []string{"1.2", "latest"}},
 		{TagBadgesNone, nil},
 	}
 	badgeRef := regexp.MustCompile(`badges/[A-Za-z0-9._/-]+\.(?:svg|json)`)

@@ -103,9 +103,9 @@ func namespaceOf(name string) string {
 
 // stepText shortens a build step as `docker history` does, dropping the
 // classic builder's "/bin/sh -c #(nop) " marker.
-func stepText(s string, showEnv bool) string {
-	if !showEnv {
-		s = redactStep(s)
+func (r *renderer) stepText(s string) string {
+	if !r.cfg.ShowEnv {
+		s = r.redact(s)
 	}
 	s = strings.TrimPrefix(s, "/bin/sh -c #(nop) ")
 	return oneLine(s)
