@@ -33,6 +33,14 @@ import (
 // without being read (sitefs.Dir.Carry). Anything in doubt (no
 // manifest, another version of it, a file missing from the previous
 // site) renders the repository. Site-level files are always rendered.
+//
+// The site a render replaces stays beside it as its spare (see
+// sitefs.Options.Spare). A repository whose fingerprint both the previous
+// site and the spare record has its own directories (its pages, and its
+// badges when no other repository's are below them) moved from the spare
+// with a rename each, where linking costs a system call per file and
+// removing the replaced site another: after a nightly crawl that changed
+// a few repositories, most of them are in both.
 
 // manifestFile records, at the top of the site, each repository's
 // fingerprint and the size of its files. It is no page: the sitemap
@@ -239,13 +247,18 @@ func (r *renderer) carry(ctx context.Context, s *sitefs.Dir) error {
 	if err := r.fingerprints(ctx); err != nil {
 		return err
 	}
-	prev := r.previousManifest(s)
+	prev := r.readManifest("previous site", s.ReadPrevious)
+	var spare map[string]manifestRepo
+	if s.HasSpare() {
+		spare = r.readManifest("spare site", s.ReadSpare)
+	}
 	var todo []*catalog.Repo
 	for _, rp := range r.cat.Repos {
 		if m, ok := prev[rp.Name]; ok && r.fps[rp] != "" && m.Fingerprint == r.fps[rp] {
 			todo = append(todo, rp)
 		}
 	}
+	nested := nestedRepos(r.cat.Repos)
 	if len(todo) == 0 {
 		return nil
 	}
@@ -279,7 +292,8 @@ func (r *renderer) carry(ctx context.Context, s *sitefs.Dir) error {
 			if err := ctx.Err(); err != nil {
 				return err
 			}
-			err := r.carryRepo(s, rp, prev[rp.Name].Bytes)
+			fromSpare := spare[rp.Name].Fingerprint == r.fps[rp]
+			err := r.carryRepo(s, rp, prev[rp.Name].Bytes, fromSpare, nested[rp.Name])
 			if err != nil {
 				r.cfg.logger().Debug("rendering repository: its files are not all in the previous site", "repo", rp.Name, "err", err)
 			}
@@ -299,32 +313,76 @@ func (r *renderer) carry(ctx context.Context, s *sitefs.Dir) error {
 	return nil
 }
 
-// carryRepo links the files of rp from the previous site.
-func (r *renderer) carryRepo(s *sitefs.Dir, rp *catalog.Repo, bytes int64) error {
-	if len(r.repoBadgeDirs(rp)) > 0 {
-		dir := badgesDir + rp.Name
-		if err := s.Mkdir(dir); err != nil {
-			return err
-		}
-		defer s.CloseDir(dir)
+// carryRepo carries the files of rp: links them from the previous site,
+// or when fromSpare moves its directories from the spare, its badges'
+// only when it has no nested repositories, whose badges are below them.
+func (r *renderer) carryRepo(s *sitefs.Dir, rp *catalog.Repo, bytes int64, fromSpare, nested bool) error {
+	files := r.repoFiles(rp)
+	if fromSpare {
+		files[0].Spare = true // its pages' directory, see repoFiles
 	}
-	return s.Carry(r.repoFiles(rp), bytes)
+	if bds := r.repoBadgeDirs(rp); len(bds) > 0 {
+		if fromSpare && !nested {
+			files = append(files[:len(files)-len(bds)], spareBadges(rp, bds))
+		} else {
+			dir := badgesDir + rp.Name
+			if err := s.Mkdir(dir); err != nil {
+				return err
+			}
+			defer s.CloseDir(dir)
+		}
+	}
+	return s.Carry(files, bytes)
 }
 
-// previousManifest returns the repositories of the previous site's
-// manifest, or nil when there is none of this version.
-func (r *renderer) previousManifest(s *sitefs.Dir) map[string]manifestRepo {
+// spareBadges are the badge directories bds of rp (its own first, as
+// repoBadgeDirs gives them) as one directory to move from the spare.
+func spareBadges(rp *catalog.Repo, bds []*badgeDir) sitefs.CarryDir {
+	dir := badgesDir + rp.Name
+	cd := sitefs.CarryDir{Dir: dir, Spare: true}
+	for _, bd := range bds {
+		sub := strings.TrimPrefix(strings.TrimSuffix(bd.dir, "/"), dir)
+		sub = strings.TrimPrefix(sub, "/")
+		for _, f := range badgeFiles {
+			cd.Names = append(cd.Names, path.Join(sub, f))
+		}
+	}
+	return cd
+}
+
+// nestedRepos are the names of repos that other repositories' names
+// are below ("a" of "a/b").
+func nestedRepos(repos []*catalog.Repo) map[string]bool {
+	names := make(map[string]bool, len(repos))
+	for _, rp := range repos {
+		names[rp.Name] = true
+	}
+	out := map[string]bool{}
+	for _, rp := range repos {
+		for i := range len(rp.Name) {
+			if rp.Name[i] == '/' && names[rp.Name[:i]] {
+				out[rp.Name[:i]] = true
+			}
+		}
+	}
+	return out
+}
+
+// readManifest returns the repositories of the manifest that read
+// reads (of the previous site, or the spare: which names), or nil when
+// there is none of this version.
+func (r *renderer) readManifest(which string, read func(string, int64) ([]byte, error)) map[string]manifestRepo {
 	if r.fps == nil {
 		return nil
 	}
-	b, err := s.ReadPrevious(manifestFile, maxManifest)
+	b, err := read(manifestFile, maxManifest)
 	if err != nil {
-		r.cfg.logger().Debug("rendering every repository: no manifest in the previous site", "err", err)
+		r.cfg.logger().Debug("no render manifest in the "+which, "err", err)
 		return nil
 	}
 	var m manifest
 	if err := json.Unmarshal(b, &m); err != nil || m.Version != manifestVersion {
-		r.cfg.logger().Info("rendering every repository: the previous site's manifest is of another version or corrupt", "err", err)
+		r.cfg.logger().Info("ignoring the render manifest of the "+which+": of another version or corrupt", "err", err)
 		return nil
 	}
 	return m.Repos

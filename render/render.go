@@ -35,6 +35,9 @@ type Stats struct {
 	// files, unchanged, were linked from the previous site (see
 	// incremental.go). Pages counts only the pages rendered.
 	Carried int
+	// Moved counts the directories of carried repositories moved from
+	// the spare site rather than linked (see incremental.go).
+	Moved int
 }
 
 // Render writes the site for snap to cfg.Out. The new site is built in a
@@ -78,11 +81,12 @@ func Render(ctx context.Context, cfg Config, snap *snapshot.Snapshot) (Stats, er
 		Bytes:     fst.Bytes,
 		Skipped:   cat.Skipped,
 		Carried:   len(r.carried),
+		Moved:     fst.Moved,
 	}
 	if err := s.Commit(); err != nil {
 		return Stats{}, err
 	}
-	log.Info("rendered site", "out", cfg.out(), "pages", st.Pages, "files", st.Files, "unchanged", st.Unchanged, "carried", st.Carried, "bytes", st.Bytes, "skipped", st.Skipped)
+	log.Info("rendered site", "out", cfg.out(), "pages", st.Pages, "files", st.Files, "unchanged", st.Unchanged, "carried", st.Carried, "moved", st.Moved, "bytes", st.Bytes, "skipped", st.Skipped)
 	if st.Bytes > siteLimit {
 		log.Warn("site is larger than GitHub Pages publishes; try --tag-badges none or fewer repositories",
 			"bytes", st.Bytes, "limit", int64(GitHubPagesLimit))

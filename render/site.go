@@ -23,8 +23,10 @@ func openSite(out string) (*sitefs.Dir, error) {
 	return d, siteError(err)
 }
 
-// siteOptions make a directory replaceable when it holds MarkerFile.
-var siteOptions = sitefs.Options{Marker: MarkerFile}
+// siteOptions make a directory replaceable when it holds MarkerFile, and
+// keep the site a render replaces as the spare the next render moves
+// unchanged repositories' directories from (see incremental.go).
+var siteOptions = sitefs.Options{Marker: MarkerFile, Spare: true}
 
 // CheckOut reports the error [Render] would give because out may not be
 // replaced (wrapping [ErrNotSite]), without writing anything; an empty

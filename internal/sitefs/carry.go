@@ -4,7 +4,6 @@ import (
 	"cmp"
 	"errors"
 	"fmt"
-	"io"
 	"io/fs"
 	"os"
 	"path"
@@ -18,6 +17,13 @@ import (
 type CarryDir struct {
 	Dir   string
 	Names []string
+	// Spare says that Dir holds these files and nothing else, Names
+	// then being paths below Dir ("sub/name"), and that the spare tree
+	// (see [Options.Spare]) holds them unchanged too: Carry moves Dir
+	// from there with one rename, onto a missing or empty Dir of the new
+	// tree, and links the files from the previous tree only when the
+	// spare lacks it.
+	Spare bool
 }
 
 // Carry hard-links the files dirs name (relative to d, as for Write) from the previous tree into the
@@ -44,11 +50,11 @@ func (d *Dir) Carry(dirs []CarryDir, bytes int64) error {
 			}
 		}
 	}
-	var done []string
+	var done, moved []string
 	err := d.claimAll(dirs)
 	if err == nil {
 		for _, cd := range dirs {
-			if err = d.carryDir(cd, &done); err != nil {
+			if err = d.carryOne(cd, &done, &moved); err != nil {
 				break
 			}
 		}
@@ -56,6 +62,9 @@ func (d *Dir) Carry(dirs []CarryDir, bytes int64) error {
 	if err != nil {
 		for _, name := range done {
 			d.tmp.Remove(name)
+		}
+		for _, dir := range moved {
+			d.returnToSpare(dir)
 		}
 		d.unclaim(dirs)
 		return fmt.Errorf("carry: %w", err)
@@ -66,6 +75,7 @@ func (d *Dir) Carry(dirs []CarryDir, bytes int64) error {
 	}
 	d.files.Add(int64(n))
 	d.unchanged.Add(int64(n))
+	d.moved.Add(int64(len(moved)))
 	d.bytes.Add(bytes)
 	return nil
 }
@@ -84,7 +94,7 @@ func (d *Dir) claimAll(dirs []CarryDir) error {
 		}
 		for j, n := range cd.Names {
 			name := cd.Dir + "/" + n
-			if _, dup := d.written[name]; dup || !plainName(n) {
+			if _, dup := d.written[name]; dup || !carryName(n, cd.Spare) {
 				for _, c := range dirs[:i] {
 					d.unclaimLocked(c.Dir, c.Names)
 				}
@@ -121,10 +131,65 @@ func plainName(n string) bool {
 	return n != "" && n != "." && n != ".." && !strings.ContainsRune(n, '/')
 }
 
+// carryName reports whether n is a name CarryDir.Names may hold: a
+// plain name, or with nested a path of them.
+func carryName(n string, nested bool) bool {
+	if !nested {
+		return plainName(n)
+	}
+	for p := range strings.SplitSeq(n, "/") {
+		if !plainName(p) {
+			return false
+		}
+	}
+	return true
+}
+
 // treeDir reports whether dir names a directory below the tree's top,
 // in the form Write takes.
 func treeDir(dir string) bool {
 	return dir != "" && dir != "." && path.Clean(dir) == dir && !path.IsAbs(dir) && dir != ".." && !strings.HasPrefix(dir, "../")
+}
+
+// carryOne carries cd: moves it from the spare tree when cd.Spare and
+// the spare has it, appending its name to moved, else links its files
+// (see carryDir).
+func (d *Dir) carryOne(cd CarryDir, done, moved *[]string) error {
+	if !cd.Spare {
+		return d.carryDir(cd, done)
+	}
+	d.CloseDir(strings.TrimPrefix(cd.Dir, d.prefix)) // its descriptor would name the empty directory replaced
+	if err := d.moveFromSpare(cd.Dir); err == nil {
+		*moved = append(*moved, cd.Dir)
+		return nil
+	}
+	for _, sub := range splitDirs(cd) {
+		if err := d.carryDir(sub, done); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// splitDirs splits the files of a spare CarryDir by their directories,
+// in the order they first appear.
+func splitDirs(cd CarryDir) []CarryDir {
+	var out []CarryDir
+	at := map[string]int{}
+	for _, n := range cd.Names {
+		dir, base := cd.Dir, n
+		if i := strings.LastIndexByte(n, '/'); i >= 0 {
+			dir, base = cd.Dir+"/"+n[:i], n[i+1:]
+		}
+		i, ok := at[dir]
+		if !ok {
+			i = len(out)
+			at[dir] = i
+			out = append(out, CarryDir{Dir: dir})
+		}
+		out[i].Names = append(out[i].Names, base)
+	}
+	return out
 }
 
 // carryDir links the files of cd, appending the new tree's paths it
@@ -163,11 +228,7 @@ func (d *Dir) openCarryDir(dir string) (newDir, oldDir *os.File, err error) {
 			return nil, nil, err
 		}
 	}
-	d.mu.Lock()
-	for p := dir; p != "." && p != ""; p = path.Dir(p) {
-		d.made[p] = struct{}{}
-	}
-	d.mu.Unlock()
+	d.markMade(dir)
 	if oldDir, err = old.Open(rel); err != nil {
 		return nil, nil, err
 	}
@@ -216,29 +277,7 @@ func (d *Dir) Sizes(names []string) (int64, bool) {
 // limit bytes; it fails when there is no previous tree, no such regular
 // file or a larger one.
 func (d *Dir) ReadPrevious(name string, limit int64) ([]byte, error) {
-	if d.old == nil {
-		return nil, fmt.Errorf("%s: %w", name, os.ErrNotExist)
-	}
-	f, err := d.old.Open(d.prefix + name)
-	if err != nil {
-		return nil, err
-	}
-	defer f.Close()
-	fi, err := f.Stat()
-	if err != nil {
-		return nil, err
-	}
-	if !fi.Mode().IsRegular() {
-		return nil, fmt.Errorf("%s: not a regular file", name)
-	}
-	b, err := io.ReadAll(io.LimitReader(f, limit+1))
-	if err != nil {
-		return nil, fmt.Errorf("%s: %w", name, err)
-	}
-	if int64(len(b)) > limit {
-		return nil, fmt.Errorf("%s: larger than %d bytes", name, limit)
-	}
-	return b, nil
+	return readLimited(d.old, d.prefix+name, limit)
 }
 
 // removeTree removes the directory name of parent and everything in it,

@@ -29,6 +29,17 @@ type Options struct {
 	// never replaceable. A missing or empty target always is.
 	Marker string
 
+	// Spare makes Commit keep the tree it replaces beside the target, as
+	// ".<base>.spare", instead of removing it, and the next Open offer
+	// it: [Dir.Carry] moves whole directories from it into the new tree
+	// with one rename each (see [CarryDir.Tree]), where linking them from
+	// the previous tree costs a system call per file, and Commit then
+	// removes only what the spare has left instead of a whole tree. The
+	// spare shares its unchanged files with the target by hard links, so
+	// it costs about the space of what the last run changed; removing it
+	// at any time is safe.
+	Spare bool
+
 	// noSync skips syncing altogether, for the benchmark that measures
 	// what syncing costs.
 	noSync bool
@@ -43,6 +54,9 @@ type Stats struct {
 	Unchanged int
 	// Bytes is the total size of the new tree's files.
 	Bytes int64
+	// Moved is how many directories Carry moved from the spare tree
+	// (see Options.Spare); their files count as unchanged.
+	Moved int
 }
 
 // Dir writes a new tree into a temporary directory beside the target and
@@ -61,6 +75,7 @@ type tree struct {
 	parent  *os.Root // the target's parent
 	tmp     *os.Root // the new tree
 	old     *os.Root // the previous tree, or nil
+	spare   *os.Root // the spare tree (see Options.Spare), or nil
 	tmpBase string   // name of the temporary directory in parent
 	outBase string   // name of the target in parent
 	opts    Options
@@ -73,7 +88,7 @@ type tree struct {
 	shared  sync.Map            // [sha256.Size]byte → *sharedFile, see WriteShared
 	sync    *syncer             // fsyncs created files; nil with Options.noSync
 
-	files, unchanged, bytes atomic.Int64
+	files, unchanged, bytes, moved atomic.Int64
 }
 
 // Open prepares the writing of a new tree that will replace out. It
@@ -124,6 +139,9 @@ func Open(out string, o Options) (*Dir, error) {
 		if d.old, err = d.parent.OpenRoot(base); err != nil {
 			d.Abort()
 			return nil, fmt.Errorf("previous tree: %w", err)
+		}
+		if o.Spare {
+			d.spare = openSpare(d.parent, base)
 		}
 	}
 	if !o.noSync {
@@ -274,16 +292,22 @@ func (d *Dir) Mkdir(dir string) error {
 	if err != nil {
 		return fmt.Errorf("%s: %w", dir, err)
 	}
-	d.mu.Lock()
-	for p := dir; p != "." && p != ""; p = path.Dir(p) {
-		d.made[p] = struct{}{}
-	}
-	d.mu.Unlock()
+	d.markMade(dir)
 	o.refs.Store(1)
 	if _, loaded := d.dirs.LoadOrStore(dir, o); loaded {
 		o.close()
 	}
 	return nil
+}
+
+// markMade records dir and its parents as directories of the new tree,
+// which Commit syncs.
+func (d *Dir) markMade(dir string) {
+	d.mu.Lock()
+	for p := dir; p != "." && p != ""; p = path.Dir(p) {
+		d.made[p] = struct{}{}
+	}
+	d.mu.Unlock()
 }
 
 // openOld opens dir in the previous tree, and reports whether it has
@@ -369,13 +393,15 @@ func (d *Dir) claim(name string, b []byte) error {
 
 // create writes b at name, o and base being what root returns for it,
 // and hands the file to the syncer, which fsyncs and closes it while the
-// caller goes on.
+// caller goes on. The file must be new: one already at name would be a
+// link of a file of the previous tree or the spare (see Carry), which
+// truncating would change there too.
 func (d *Dir) create(o *openDir, base, name string, b []byte) error {
 	dir := d.tmp
 	if o != nil {
 		dir = o.tmp
 	}
-	f, err := dir.OpenFile(base, os.O_CREATE|os.O_TRUNC|os.O_WRONLY, 0o644)
+	f, err := dir.OpenFile(base, os.O_CREATE|os.O_EXCL|os.O_WRONLY, 0o644)
 	if err != nil {
 		return fmt.Errorf("%s: %w", name, err)
 	}
@@ -502,7 +528,7 @@ func (d *Dir) Sub(dir string) (*Dir, error) {
 
 // Stats returns what has been written so far.
 func (d *Dir) Stats() Stats {
-	return Stats{Files: int(d.files.Load()), Unchanged: int(d.unchanged.Load()), Bytes: d.bytes.Load()}
+	return Stats{Files: int(d.files.Load()), Unchanged: int(d.unchanged.Load()), Bytes: d.bytes.Load(), Moved: int(d.moved.Load())}
 }
 
 // testHookSwap, when set, runs between the two renames of Commit.
@@ -551,10 +577,14 @@ func (d *Dir) Commit() error {
 	if err := syncDir(d.parent, "."); err != nil {
 		return fmt.Errorf("sync parent: %w", err)
 	}
-	if aside != "" {
-		if err := removeTree(d.parent, aside); err != nil {
-			return fmt.Errorf("remove previous tree: %w", err)
-		}
+	if aside == "" {
+		return nil
+	}
+	if d.opts.Spare {
+		return d.keepSpare(aside)
+	}
+	if err := removeTree(d.parent, aside); err != nil {
+		return fmt.Errorf("remove previous tree: %w", err)
 	}
 	return nil
 }
@@ -565,6 +595,10 @@ func (d *Dir) closeRoots() {
 	if d.old != nil {
 		d.old.Close()
 		d.old = nil
+	}
+	if d.spare != nil {
+		d.spare.Close()
+		d.spare = nil
 	}
 	if d.tmp != nil {
 		d.tmp.Close()

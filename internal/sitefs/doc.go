@@ -13,7 +13,11 @@
 // new tree that hold the same bytes to each other. [Dir.Carry] links
 // files the caller knows to be unchanged from the previous tree without
 // reading them, one system call each; the previous tree is only read
-// until Commit, so it stays complete whatever happens. All file system access
+// until Commit, so it stays complete whatever happens. With
+// [Options.Spare], the tree a Commit replaces is kept beside the target
+// as ".<base>.spare" instead of being removed, and Carry moves whole
+// directories the caller knows to be unchanged from there with one
+// rename each (see spare.go). All file system access
 // goes through [os.Root]: nothing is written outside the target's parent,
 // and only inside the temporary and target directories there.
 //
