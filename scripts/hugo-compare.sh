@@ -10,11 +10,13 @@
 # snapshot (internal/cmd/hugotree), then times, one after the other,
 # `regcat render` and `hugo --minify` into fresh directories and prints
 # the HTML pages of each, pages per second and their ratio. Needs `hugo`
-# on PATH (Debian: apt-get install hugo). KEEP=1 keeps the work directory.
+# on PATH (Debian: apt-get install hugo). KEEP=1 keeps the work directory;
+# REGCAT_FLAGS adds flags to regcat render (for example --tag-badges none).
 set -euo pipefail
 
 repos=${1:-1000}
 tags=${2:-19}
+read -ra regcat_flags <<<"${REGCAT_FLAGS:-}"
 command -v hugo >/dev/null || { echo "hugo-compare: hugo is not on PATH (apt-get install hugo)" >&2; exit 1; }
 
 work=$(mktemp -d "${TMPDIR:-/tmp}/hugo-compare.XXXXXX")
@@ -33,28 +35,34 @@ go build -o "$work/bin/hugotree" ./internal/cmd/hugotree
 hugo version
 echo "cpus: $(nproc), load average before timing: $(cut -d' ' -f1-3 /proc/loadavg)"
 
-# now prints the time in seconds since the epoch, with nanoseconds.
-now() { date +%s.%N; }
+# measure NAME CMD... runs CMD with its output in $work/NAME.log and
+# writes its wall, user and system seconds to $work/NAME.time.
+measure() {
+	local name=$1 TIMEFORMAT='%R %U %S'
+	shift
+	{ time "$@" >"$work/$name.log" 2>&1; } 2>"$work/$name.time" || {
+		cat "$work/$name.log" >&2
+		return 1
+	}
+}
 
 # pages prints how many HTML files are under $1; files, how many files.
 pages() { find "$1" -type f -name '*.html' | wc -l; }
 files() { find "$1" -type f | wc -l; }
 
-start=$(now)
-"$work/bin/regcat" render --quiet --snapshot "$work/snapshot" --out "$work/site" >/dev/null
-regcat_s=$(awk -v a="$start" -v b="$(now)" 'BEGIN { printf "%.2f", b - a }')
-
-start=$(now)
-hugo --minify --quiet -s "$work/hugo" -d "$work/public" --cacheDir "$work/hugo-cache"
-hugo_s=$(awk -v a="$start" -v b="$(now)" 'BEGIN { printf "%.2f", b - a }')
+measure regcat "$work/bin/regcat" render --quiet "${regcat_flags[@]}" --snapshot "$work/snapshot" --out "$work/site"
+measure hugo hugo --minify --quiet -s "$work/hugo" -d "$work/public" --cacheDir "$work/hugo-cache"
 
 regcat_pages=$(pages "$work/site")
 hugo_pages=$(pages "$work/public")
-awk -v rp="$regcat_pages" -v rf="$(files "$work/site")" -v rs="$regcat_s" \
-	-v hp="$hugo_pages" -v hf="$(files "$work/public")" -v hs="$hugo_s" -v n="$repos x $tags" 'BEGIN {
-	rr = rp / rs; hr = hp / hs
-	printf "corpus: regtest.Large, %s tags\n", n
-	printf "%-14s %7d pages (%6d files) in %6.2f s = %7.0f pages/s\n", "regcat render", rp, rf, rs, rr
-	printf "%-14s %7d pages (%6d files) in %6.2f s = %7.0f pages/s\n", "hugo --minify", hp, hf, hs, hr
-	printf "ratio (regcat/hugo pages/s): %.2f\n", rr / hr
+read -r regcat_wall regcat_user regcat_sys <"$work/regcat.time"
+read -r hugo_wall hugo_user hugo_sys <"$work/hugo.time"
+awk -v n="$repos x $tags" -v flags="${REGCAT_FLAGS:-(default flags)}" \
+	-v rp="$regcat_pages" -v rf="$(files "$work/site")" -v rw="$regcat_wall" -v ru="$regcat_user" -v rs="$regcat_sys" \
+	-v hp="$hugo_pages" -v hf="$(files "$work/public")" -v hw="$hugo_wall" -v hu="$hugo_user" -v hs="$hugo_sys" 'BEGIN {
+	rc = ru + rs; hc = hu + hs
+	printf "corpus: regtest.Large, %s tags; regcat render %s\n", n, flags
+	printf "%-14s %6d pages (%6d files) in %6.2f s wall, %6.2f cpu-s = %6.0f pages/s, %6.0f pages/cpu-s\n", "regcat render", rp, rf, rw, rc, rp / rw, rp / rc
+	printf "%-14s %6d pages (%6d files) in %6.2f s wall, %6.2f cpu-s = %6.0f pages/s, %6.0f pages/cpu-s\n", "hugo --minify", hp, hf, hw, hc, hp / hw, hp / hc
+	printf "ratio regcat/hugo: %.2f in pages/s, %.2f in pages/cpu-s\n", (rp / rw) / (hp / hw), (rp / rc) / (hp / hc)
 }'
