@@ -78,6 +78,11 @@ var allow = map[string]rule{
 	// regcat's own container image, and the command that builds it.
 	"internal/image":          {pkgs: []string{"snapshot"}, third: []string{ggcr}},
 	"internal/cmd/buildimage": {pkgs: []string{"internal/image"}, third: []string{ggcr}},
+	// The side-by-side with Hugo (scripts/hugo-compare.sh): the snapshot
+	// of a synthetic registry, crawled in-process, and a Hugo site of a
+	// snapshot's pages.
+	"internal/cmd/benchsnap": {pkgs: []string{"internal/regtest", "crawler", "pipeline"}, third: []string{ggcr + "/pkg/registry"}},
+	"internal/cmd/hugotree":  {pkgs: []string{"snapshot", "render/badge"}},
 	// Tests of the GitHub Action (action.yml); no code of its own.
 	"internal/actiontest": {},
 }

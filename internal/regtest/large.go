@@ -16,6 +16,16 @@ import (
 // layer, so pushing is quick. Same arguments, same bytes.
 func Large(tb testing.TB, repos, tagsPerRepo int) *Fixture {
 	tb.Helper()
+	fx, err := NewLarge(repos, tagsPerRepo)
+	if err != nil {
+		tb.Fatalf("regtest: %v", err)
+	}
+	return fx
+}
+
+// NewLarge is [Large] for programs outside tests (internal/cmd/benchsnap):
+// it returns the error that Large fails the test with.
+func NewLarge(repos, tagsPerRepo int) (*Fixture, error) {
 	b := &builder{}
 	shared := b.layer(types.OCILayer, file{"bench", "shared layer\n"})
 	start := time.Date(2024, 1, 1, 0, 0, 0, 0, time.UTC)
@@ -42,7 +52,7 @@ func Large(tb testing.TB, repos, tagsPerRepo int) *Fixture {
 		fx.Repos[i] = Repo{Name: name, Tags: tags}
 	}
 	if b.err != nil {
-		tb.Fatalf("regtest: build large fixture: %v", b.err)
+		return nil, fmt.Errorf("build large fixture: %w", b.err)
 	}
-	return fx
+	return fx, nil
 }
