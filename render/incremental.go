@@ -262,9 +262,8 @@ func (r *renderer) carry(ctx context.Context, s *sitefs.Dir) error {
 	if len(todo) == 0 {
 		return nil
 	}
-	if err := r.mkRepoDirs(s); err != nil {
-		return err
-	}
+	// Carried repositories' directories are made (or moved) from the
+	// open r/; the outputs make the rendered ones' (mkRepoDirs).
 	// The badge directories of namespaces stay open while the
 	// repositories' own are made and opened from them (see carryRepo).
 	nss := map[string]bool{}
@@ -273,14 +272,14 @@ func (r *renderer) carry(ctx context.Context, s *sitefs.Dir) error {
 			nss[ns] = true
 		}
 	}
-	dirs := append([]string{apiDir + "repos", strings.TrimSuffix(badgesDir, "/")}, slices.Sorted(maps.Keys(nss))...)
+	dirs := append([]string{strings.TrimSuffix(reposDir, "/"), apiDir + "repos", strings.TrimSuffix(badgesDir, "/")}, slices.Sorted(maps.Keys(nss))...)
 	for _, dir := range dirs {
 		if err := s.Mkdir(dir); err != nil {
 			return err
 		}
 	}
 	defer func() {
-		for _, dir := range dirs[2:] {
+		for _, dir := range dirs[3:] {
 			s.CloseDir(dir)
 		}
 	}()

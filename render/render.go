@@ -208,8 +208,9 @@ func (r *renderer) run(ctx context.Context, s *sitefs.Dir) error {
 	return r.writeManifest(s)
 }
 
-// mkRepoDirs creates the directory of every repository's pages, once,
-// for the outputs that write there.
+// mkRepoDirs creates the directory of every rendered repository's
+// pages (carried ones have theirs, see carry), once, for the outputs
+// that write there.
 func (r *renderer) mkRepoDirs(s *sitefs.Dir) error {
 	r.repoDirs.Do(func() {
 		// From the open r/, each repository's directory is one call.
@@ -217,7 +218,7 @@ func (r *renderer) mkRepoDirs(s *sitefs.Dir) error {
 			return
 		}
 		defer s.CloseDir(strings.TrimSuffix(reposDir, "/"))
-		for _, rp := range r.cat.Repos {
+		for _, rp := range r.renderedRepos() {
 			if r.dirsErr = s.Mkdir(strings.TrimSuffix(repoDir(rp.Name), "/")); r.dirsErr != nil {
 				return
 			}
