@@ -437,7 +437,7 @@ type LabelPage struct {
 }
 
 // LabelValueRow is one value of a key and the images that carry it, at
-// most fifty of them, MoreImages counting those left out.
+// most ten of them, MoreImages counting those left out.
 type LabelValueRow struct {
 	Value      string
 	Images     []Relative

@@ -24,10 +24,12 @@ var (
 )
 
 // Caps of a key's page: the values it lists, and the images it lists
-// under each value. api/labels.json has them all.
+// under each value (a page of 1,000 values of 50 images was megabytes
+// of links, and the costliest page of a re-render). api/labels.json has
+// them all.
 const (
 	maxLabelValues      = 1000
-	maxLabelValueImages = 50
+	maxLabelValueImages = 10
 	// maxLabelText is the most runes of a key or value a page shows.
 	maxLabelText = 300
 )

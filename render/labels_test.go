@@ -72,10 +72,11 @@ func TestLabelPagesHostile(t *testing.T) {
 	}
 	big := platform("amd64", "big", day(1), labels, nil, "l")
 	repos := []snapshot.Repository{{Name: "hostile", Images: []snapshot.Image{single("big", []string{"latest"}, big)}}}
-	// maxLabelValues+5 images that each give "many" another value.
+	// maxLabelValues+5 images that each give "many" another value, and
+	// "shared" the same.
 	many := snapshot.Repository{Name: "many"}
 	for i := range maxLabelValues + 5 {
-		p := platform("amd64", fmt.Sprintf("m%d", i), day(2), map[string]string{"many": fmt.Sprintf("v%05d", i)}, nil, "l")
+		p := platform("amd64", fmt.Sprintf("m%d", i), day(2), map[string]string{"many": fmt.Sprintf("v%05d", i), "shared": "one"}, nil, "l")
 		many.Images = append(many.Images, single("m", []string{fmt.Sprintf("t%d", i)}, p))
 	}
 	repos = append(repos, many)
@@ -97,7 +98,7 @@ func TestLabelPagesHostile(t *testing.T) {
 			pages = append(pages, name)
 		}
 	}
-	if want := len(labels) + 1; len(pages) != want {
+	if want := len(labels) + 2; len(pages) != want {
 		t.Errorf("%d key pages, want %d (one per key)", len(pages), want)
 	}
 
@@ -123,6 +124,12 @@ func TestLabelPagesHostile(t *testing.T) {
 		t.Errorf("the page of a key with %d values does not stop at %d with a note", maxLabelValues+5, maxLabelValues)
 	}
 
+	shared := site[labelsDir+labelFile("shared", 12)]
+	if n := strings.Count(string(shared), "<code class=digest>"); n != maxLabelValueImages ||
+		!strings.Contains(textOf(t, shared), fmt.Sprintf("and %d more images", maxLabelValues+5-maxLabelValueImages)) {
+		t.Errorf("the page of a value of %d images lists %d, want %d and a note", maxLabelValues+5, n, maxLabelValueImages)
+	}
+
 	// api/labels.json has every value, NUL included, as JSON escapes it.
 	var api map[string]map[string][]string
 	if err := json.Unmarshal(site[labelsJSON], &api); err != nil {
@@ -132,7 +139,7 @@ func TestLabelPagesHostile(t *testing.T) {
 		t.Errorf("api/labels.json: %d values of many, want all %d", len(api["many"]), maxLabelValues+5)
 	}
 	wantKeys := slices.Sorted(maps.Keys(labels))
-	wantKeys = append(wantKeys, "many")
+	wantKeys = append(wantKeys, "many", "shared")
 	slices.Sort(wantKeys)
 	if got := slices.Sorted(maps.Keys(api)); !slices.Equal(got, wantKeys) {
 		t.Errorf("api/labels.json keys differ from the labels set: %d keys, want %d", len(got), len(wantKeys))
