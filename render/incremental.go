@@ -98,8 +98,7 @@ func (r *renderer) fingerprints(ctx context.Context) error {
 	h := sha256.New()
 	common := r.common
 	common.CrawledAt = Time{} // not on repository and image pages
-	enc := json.NewEncoder(h)
-	err = encodeAll(enc, "regcat render", manifestVersion, exe, r.tmplSum[:], common,
+	err = newFPWriter(h).write("regcat render", manifestVersion, exe, r.tmplSum[:], common,
 		r.cfg.BaseURL, r.cfg.Title, r.cfg.ShowEnv, r.cfg.BadgeStyle, r.cfg.badgeTag(), r.cfg.tagBadges(), r.cfg.pageSize(), r.up)
 	if err != nil {
 		r.cfg.logger().Info("rendering every repository: fingerprint", "err", err)
@@ -135,13 +134,13 @@ func (r *renderer) fingerprints(ctx context.Context) error {
 func (r *renderer) fingerprint(global []byte, rp *catalog.Repo) string {
 	h := sha256.New()
 	h.Write(global)
-	enc := json.NewEncoder(h)
-	err := encodeAll(enc, rp.Name, r.public(rp.Snap), envCounts(rp), rp.Summary, rp.Tags, rp.DefaultTag)
+	w := newFPWriter(h)
+	err := w.write(rp.Name, r.public(rp.Snap), envCounts(rp), rp.Summary, rp.Tags, rp.DefaultTag)
 	for _, ch := range rp.Changes {
-		err = cmp.Or(err, encodeAll(enc, ch.Set.Registry, ch.Set.Since, ch.Set.CrawledAt, ch.Repo))
+		err = cmp.Or(err, w.write(ch.Set.Registry, ch.Set.Since, ch.Set.CrawledAt, ch.Repo))
 	}
 	for _, bd := range r.repoBadgeDirs(rp) {
-		err = cmp.Or(err, encodeAll(enc, bd.dir, bd.tag, bd.image != nil))
+		err = cmp.Or(err, w.write(bd.dir, bd.tag, bd.image != nil))
 	}
 	for _, ip := range rp.Images {
 		// What an image's page and row show of other repositories.
@@ -152,7 +151,7 @@ func (r *renderer) fingerprint(global []byte, rp *catalog.Repo) string {
 		if bd := r.badges.images[ip]; bd != nil {
 			shown = bd.dir
 		}
-		err = cmp.Or(err, encodeAll(enc, ip.Snap.Digest, ip.Tags, d.Bases, d.BaseName, d.BaseRef, d.Children, d.MoreChildren,
+		err = cmp.Or(err, w.write(ip.Snap.Digest, ip.Tags, d.Bases, d.BaseName, d.BaseRef, d.Children, d.MoreChildren,
 			lineageGraph(ip), r.imageBases(ip), base, note, shown))
 	}
 	if err != nil {
@@ -171,15 +170,6 @@ func envCounts(rp *catalog.Repo) [][]int {
 		}
 	}
 	return out
-}
-
-func encodeAll(enc *json.Encoder, vs ...any) error {
-	for _, v := range vs {
-		if err := enc.Encode(v); err != nil {
-			return err
-		}
-	}
-	return nil
 }
 
 // repoBadgeDirs are the badge directories of rp in the badge plan: its
