@@ -4,10 +4,12 @@ import (
 	"encoding/binary"
 	"fmt"
 	"hash"
+	"maps"
 	"math"
 	"reflect"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 )
 
@@ -105,8 +107,14 @@ func (w *fpWriter) value(v reflect.Value) error {
 			return nil
 		}
 		w.tag(reflect.Slice, uint64(v.Len())+1)
-		if v.Type().Elem().Kind() == reflect.Uint8 {
-			w.buf = append(w.buf, v.Bytes()...)
+		switch vs := v.Interface().(type) {
+		case []byte:
+			w.buf = append(w.buf, vs...)
+			return nil
+		case []string:
+			for _, e := range vs {
+				w.str(e)
+			}
 			return nil
 		}
 		for i := range v.Len() {
@@ -132,6 +140,14 @@ func (w *fpWriter) mapValue(v reflect.Value) error {
 		w.tag(reflect.Map, 0)
 		return nil
 	}
+	if m, ok := v.Interface().(map[string]string); ok { // labels, annotations: most maps
+		w.tag(reflect.Map, uint64(len(m))+1)
+		for _, k := range slices.Sorted(maps.Keys(m)) {
+			w.str(k)
+			w.str(m[k])
+		}
+		return nil
+	}
 	keys := v.MapKeys()
 	slices.SortFunc(keys, func(a, b reflect.Value) int { return strings.Compare(a.String(), b.String()) })
 	w.tag(reflect.Map, uint64(len(keys))+1)
@@ -145,16 +161,31 @@ func (w *fpWriter) mapValue(v reflect.Value) error {
 }
 
 func (w *fpWriter) structValue(v reflect.Value) error {
-	t := v.Type()
-	w.tag(reflect.Struct, uint64(t.NumField()))
-	for i := range t.NumField() {
-		f := t.Field(i)
-		if !f.IsExported() || f.Tag.Get("json") == "-" {
-			continue
-		}
+	fields := hashedFields(v.Type())
+	w.tag(reflect.Struct, uint64(len(fields)))
+	for _, i := range fields {
 		if err := w.value(v.Field(i)); err != nil {
 			return err
 		}
 	}
 	return nil
+}
+
+// fieldCache maps a struct type to its hashedFields.
+var fieldCache sync.Map // reflect.Type → []int
+
+// hashedFields are the indexes of the fields of struct type t that
+// encoding/json encodes: the exported ones but those tagged "-".
+func hashedFields(t reflect.Type) []int {
+	if f, ok := fieldCache.Load(t); ok {
+		return f.([]int)
+	}
+	var out []int
+	for i := range t.NumField() {
+		if f := t.Field(i); f.IsExported() && f.Tag.Get("json") != "-" {
+			out = append(out, i)
+		}
+	}
+	fieldCache.Store(t, out)
+	return out
 }
