@@ -149,9 +149,26 @@
     out.sort(function (a, b) { return a.score - b.score || (a.text < b.text ? -1 : a.text > b.text ? 1 : 0) || (a.href < b.href ? -1 : 1); });
     return out;
   }
+  // searchBox fills the header's empty [data-search] box with its
+  // label, input, result list and status line: they are of use only
+  // with this script, so pages do not carry them.
+  function searchBox(box) {
+    function el(tag, attrs) {
+      var e = document.createElement(tag);
+      Object.keys(attrs).forEach(function (k) { e.setAttribute(k, attrs[k]); });
+      box.appendChild(e);
+      return e;
+    }
+    el("label", { "for": "site-search", "class": "skip" }).textContent = "Search the catalog";
+    el("input", { id: "site-search", type: "search", placeholder: "Search (press /)", autocomplete: "off", spellcheck: "false",
+      role: "combobox", "aria-autocomplete": "list", "aria-expanded": "false", "aria-controls": "search-results" });
+    el("ul", { id: "search-results", "class": "search-results", role: "listbox", "aria-label": "Search results", hidden: "" });
+    el("p", { "class": "search-status", "data-search-status": "", "aria-live": "polite" });
+  }
   function setupSearch() {
     var box = document.querySelector("[data-search]");
     if (!box) return;
+    searchBox(box);
     var input = box.querySelector("input");
     var list = box.querySelector("[role=listbox]");
     var status = box.querySelector("[data-search-status]");

@@ -539,28 +539,34 @@ func TestBadgeCollisions(t *testing.T) {
 		}
 	}
 	// Pages offer no snippet for badges that were left out: an image
-	// whose tag's badges were left out offers its repository's, unless
-	// those were left out too.
+	// whose tag's badges were left out shows none and links to its
+	// repository's section, unless those were left out too (then the
+	// page has no section).
 	for _, r := range snap.Repositories {
 		for _, im := range r.Images {
 			p := imagePage(r.Name, im.Digest)
 			imgs := badgeImgs(t, site[p])
-			if left := r.Name == "a/badges.json"; left != (len(imgs) == 0) {
+			repoLeft := r.Name == "a/badges.json"
+			tagLeft := r.Name == "a" && (im.Tags[0] == "v" || im.Tags[0] == "version.svg" || im.Tags[0] == "latest")
+			if want := !repoLeft && !tagLeft; want != (len(imgs) > 0) {
 				t.Errorf("%s:%s: page shows %d badges", r.Name, im.Tags[0], len(imgs))
 			}
-			tagLeft := r.Name == "a" && (im.Tags[0] == "v" || im.Tags[0] == "version.svg" || im.Tags[0] == "latest")
+			links := bytes.Contains(site[p], []byte(`<a href="index.html#badges">`))
+			if links != tagLeft {
+				t.Errorf("%s:%s: page links to the repository's badges: %v", r.Name, im.Tags[0], links)
+			}
+			if repoLeft && bytes.Contains(site[p], []byte(`id=badges`)) {
+				t.Errorf("%s:%s: page has a badges section", r.Name, im.Tags[0])
+			}
 			for _, img := range imgs {
-				if tagLeft && path.Dir(path.Join(path.Dir(p), img.src)) != "badges/a" {
-					t.Errorf("%s: badge %s is not one of the repository's", p, img.src)
-				}
 				if _, ok := site[path.Join(path.Dir(p), img.src)]; !ok {
 					t.Errorf("%s: badge %s is missing", p, img.src)
 				}
 			}
 		}
 	}
-	if imgs := badgeImgs(t, site[repoPage("a/version.json")]); len(imgs) != 0 {
-		t.Errorf("page of a/version.json shows %d badges of a", len(imgs))
+	if imgs := badgeImgs(t, site[repoPage("a/badges.json")]); len(imgs) != 0 {
+		t.Errorf("page of a/badges.json shows %d badges of a", len(imgs))
 	}
 }
 

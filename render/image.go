@@ -225,6 +225,9 @@ func (r *renderer) platformView(p *snapshot.Platform) PlatformView {
 		pv.History = append(pv.History, st)
 	}
 	pv.Mismatch = len(c.History) > 0 && len(steps) != len(p.Layers)
+	if !pv.Mismatch && !slices.ContainsFunc(pv.History, func(st Step) bool { return st.Empty || st.Comment != "" }) {
+		pv.History = nil // the layers table's Made by column shows every step
+	}
 	for i, l := range p.Layers {
 		row := LayerRow{Index: i + 1, Digest: oneLine(l.Digest), Short: shortDigest(oneLine(l.Digest)), Size: sizeView(l.Size), MediaType: oneLine(l.MediaType)}
 		if !pv.Mismatch && i < len(steps) {
