@@ -185,7 +185,7 @@
       requested = true;
       status.textContent = "Loading the search index…";
       var s = document.createElement("script");
-      s.src = box.getAttribute("data-index");
+      s.src = root + "search-index.js";
       s.onload = function () {
         index = buildIndex(window.regcatSearch, root);
         status.textContent = "";
@@ -284,9 +284,11 @@
   }
 
   // Sort: header cells with data-sort ("text" or "num") become buttons;
-  // cells sort by their data-key attribute, else their text.
+  // cells sort by their data-key attribute, else the datetime of a
+  // <time> that is their child, else their text.
   function key(cell, type) {
-    var v = cell.hasAttribute("data-key") ? cell.getAttribute("data-key") : cell.textContent.trim();
+    var time = cell.querySelector(":scope > time");
+    var v = cell.hasAttribute("data-key") ? cell.getAttribute("data-key") : time ? time.getAttribute("datetime") : cell.textContent.trim();
     if (type === "num") {
       var n = parseFloat(v);
       return isNaN(n) ? -Infinity : n;
@@ -341,12 +343,14 @@
     return fallbackCopy(text);
   }
   // copyText is what a copy button copies: its data-copy value, or when
-  // that is empty the text of the <code> beside it.
+  // that is empty the <code> beside it: its title when it has one (a
+  // digest cut short, whose title is the whole), else its text.
   function copyText(btn) {
     var text = btn.getAttribute("data-copy");
     if (text) return text;
     var code = btn.parentNode.querySelector("code");
-    return code ? code.textContent : "";
+    if (!code) return "";
+    return code.getAttribute("title") || code.textContent;
   }
   function setupCopy(btn) {
     var label = btn.textContent;

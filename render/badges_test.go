@@ -2,6 +2,7 @@ package render
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"encoding/json"
 	"encoding/xml"
@@ -601,8 +602,8 @@ func TestBadgeSnippets(t *testing.T) {
 }
 
 // copyTexts returns what the copy buttons of a page copy, as site.js
-// decides it: the button's data-copy value, or when that is empty the text
-// of the first <code> in the button's parent.
+// decides it: the button's data-copy value, or when that is empty the
+// title, else the text, of the first <code> in the button's parent.
 func copyTexts(t *testing.T, page []byte) map[string]bool {
 	t.Helper()
 	doc, err := html.Parse(bytes.NewReader(page))
@@ -615,7 +616,7 @@ func copyTexts(t *testing.T, page []byte) map[string]bool {
 		if n.Type == html.ElementNode && n.Data == "button" && hasAttr(n, "data-copy") {
 			v := attr(n, "data-copy")
 			if code := elements(n.Parent, "code"); v == "" && len(code) > 0 {
-				v = rawText(code[0], nil)
+				v = cmp.Or(attr(code[0], "title"), rawText(code[0], nil))
 			}
 			out[v] = true
 		}

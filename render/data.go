@@ -143,22 +143,10 @@ type RepoPage struct {
 }
 
 // Chart is a chart shown as an SVG image (Src, relative to the page, of
-// Width × Height pixels, described by Alt) with its data as a table.
+// Width × Height pixels, described by Alt).
 type Chart struct {
 	Src, Alt      string
 	Width, Height int
-	Rows          []ChartRow
-}
-
-// ChartRow is one image of a size chart: linked by its display tag, with
-// all its tags, its creation time and the size tables show (of the
-// platform Platform names for an index).
-type ChartRow struct {
-	Image    Link
-	Tags     []string
-	Created  Time
-	Size     Size
-	Platform string
 }
 
 // Graph is a lineage graph drawn as inline SVG: the base image's box
@@ -201,12 +189,11 @@ type PagerLink struct {
 	Gap     bool
 }
 
-// Field is a named value, possibly linked, and the label or annotation
-// keys it came from.
+// Field is a named value, possibly linked. The keys it came from are in
+// the image page's table of normalised metadata.
 type Field struct {
 	Name string
 	Link
-	Keys string
 }
 
 // Command is a shell command with a short label, shown with a copy

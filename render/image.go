@@ -146,11 +146,7 @@ func aboutAndMetadata(im *snapshot.Image) ([]Field, []MetaRow) {
 		if v == "" || k.OCI == snapshot.KeyDescription {
 			continue
 		}
-		keys := k.OCI
-		if k.Schema != "" {
-			keys += " · " + k.Schema
-		}
-		f := Field{Name: k.Name, Link: Link{Text: oneLine(v)}, Keys: keys}
+		f := Field{Name: k.Name, Link: Link{Text: oneLine(v)}}
 		if k.Link {
 			f.Href = webURL(v)
 		}
