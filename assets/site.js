@@ -149,9 +149,26 @@
     out.sort(function (a, b) { return a.score - b.score || (a.text < b.text ? -1 : a.text > b.text ? 1 : 0) || (a.href < b.href ? -1 : 1); });
     return out;
   }
+  // searchBox fills the header's empty [data-search] box with its
+  // label, input, result list and status line: they are of use only
+  // with this script, so pages do not carry them.
+  function searchBox(box) {
+    function el(tag, attrs) {
+      var e = document.createElement(tag);
+      Object.keys(attrs).forEach(function (k) { e.setAttribute(k, attrs[k]); });
+      box.appendChild(e);
+      return e;
+    }
+    el("label", { "for": "site-search", "class": "skip" }).textContent = "Search the catalog";
+    el("input", { id: "site-search", type: "search", placeholder: "Search (press /)", autocomplete: "off", spellcheck: "false",
+      role: "combobox", "aria-autocomplete": "list", "aria-expanded": "false", "aria-controls": "search-results" });
+    el("ul", { id: "search-results", "class": "search-results", role: "listbox", "aria-label": "Search results", hidden: "" });
+    el("p", { "class": "search-status", "data-search-status": "", "aria-live": "polite" });
+  }
   function setupSearch() {
     var box = document.querySelector("[data-search]");
     if (!box) return;
+    searchBox(box);
     var input = box.querySelector("input");
     var list = box.querySelector("[role=listbox]");
     var status = box.querySelector("[data-search-status]");
@@ -168,7 +185,7 @@
       requested = true;
       status.textContent = "Loading the search index…";
       var s = document.createElement("script");
-      s.src = box.getAttribute("data-index");
+      s.src = root + "search-index.js";
       s.onload = function () {
         index = buildIndex(window.regcatSearch, root);
         status.textContent = "";
@@ -267,9 +284,11 @@
   }
 
   // Sort: header cells with data-sort ("text" or "num") become buttons;
-  // cells sort by their data-key attribute, else their text.
+  // cells sort by their data-key attribute, else the datetime of a
+  // <time> that is their child, else their text.
   function key(cell, type) {
-    var v = cell.hasAttribute("data-key") ? cell.getAttribute("data-key") : cell.textContent.trim();
+    var time = cell.querySelector(":scope > time");
+    var v = cell.hasAttribute("data-key") ? cell.getAttribute("data-key") : time ? time.getAttribute("datetime") : cell.textContent.trim();
     if (type === "num") {
       var n = parseFloat(v);
       return isNaN(n) ? -Infinity : n;
@@ -324,12 +343,14 @@
     return fallbackCopy(text);
   }
   // copyText is what a copy button copies: its data-copy value, or when
-  // that is empty the text of the <code> beside it.
+  // that is empty the <code> beside it: its title when it has one (a
+  // digest cut short, whose title is the whole), else its text.
   function copyText(btn) {
     var text = btn.getAttribute("data-copy");
     if (text) return text;
     var code = btn.parentNode.querySelector("code");
-    return code ? code.textContent : "";
+    if (!code) return "";
+    return code.getAttribute("title") || code.textContent;
   }
   function setupCopy(btn) {
     var label = btn.textContent;

@@ -24,7 +24,7 @@ import (
 // schema) and reads the site as a browser and a README would: the tag
 // table lists releases only, with signed, SBOM and provenance markers; the
 // image page lists every referrer with hostile text inert; the signed and
-// sbom badges (SVG and endpoint JSON) say what is attached; api/ carries
+// sbom badges (SVG and badges.json) say what is attached; api/ carries
 // the referrers.
 func TestSupplyChainSite(t *testing.T) {
 	t.Parallel()
@@ -126,11 +126,12 @@ func TestSupplyChainSite(t *testing.T) {
 				{"2.0", "sbom", "none", "lightgrey"},
 				{"3.0", "signed", "no", "lightgrey"},
 			} {
-				base := filepath.Join(site, "badges", "sec", "app", b.tag, b.kind)
-				var ep struct{ Label, Message, Color string }
-				readJSON(t, base+".json", &ep)
-				if ep.Label != b.kind || ep.Message != b.msg || ep.Color != b.color {
-					t.Errorf("%s/%s.json = %+v, want %s %q %s", b.tag, b.kind, ep, b.kind, b.msg, b.color)
+				dir := filepath.Join(site, "badges", "sec", "app", b.tag)
+				base := filepath.Join(dir, b.kind)
+				var set map[string]struct{ Label, Message, Color string }
+				readJSON(t, filepath.Join(dir, "badges.json"), &set)
+				if ep := set[b.kind]; ep.Label != b.kind || ep.Message != b.msg || ep.Color != b.color {
+					t.Errorf("%s/badges.json %s = %+v, want %s %q %s", b.tag, b.kind, ep, b.kind, b.msg, b.color)
 				}
 				if svg := svgText(t, base+".svg"); !strings.Contains(svg, b.kind) || !strings.Contains(svg, b.msg) {
 					t.Errorf("%s/%s.svg says %q, want %q", b.tag, b.kind, svg, b.msg)

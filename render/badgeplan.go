@@ -17,8 +17,8 @@ import (
 const DefaultBadgeTag = snapshot.PreferredTag
 
 // badgesDir holds every badge: badges/<repo>/<kind>.svg for a repository
-// and badges/<repo>/<tag>/<kind>.svg for each of its tags, each with a
-// <kind>.json beside it. Repository names keep their "/", so the URLs
+// and badges/<repo>/<tag>/<kind>.svg for each of its tags, each directory
+// with its badges as JSON (badgeSetFile) beside them. Repository names keep their "/", so the URLs
 // read like image references.
 const badgesDir = "badges/"
 
@@ -46,14 +46,18 @@ type badgePlan struct {
 	images map[*catalog.Image]*badgeDir  // the directory an image page shows
 }
 
-// badgeFiles are the file names of a set, in badgeKinds order, SVG
-// before JSON.
+// badgeSetFile is the file of a badge directory that holds all its
+// badges as JSON (see badgeSetJSON). No kind is named "badges".
+const badgeSetFile = "badges.json"
+
+// badgeFiles are the file names of a set: the SVGs in badgeKinds order,
+// then badgeSetFile.
 var badgeFiles = func() []string {
 	var out []string
 	for _, k := range badgeKinds {
-		out = append(out, k.name+".svg", k.name+".json")
+		out = append(out, k.name+".svg")
 	}
-	return out
+	return append(out, badgeSetFile)
 }()
 
 // newBadgePlan decides the badge sets of p. Paths can collide: the tag
@@ -86,7 +90,7 @@ func newBadgePlan(c *catalog.Catalog, policy TagBadges, badgeTag string, log *sl
 	for _, rp := range c.Repos {
 		images := badgeTags(rp)
 		for _, tag := range slices.Sorted(maps.Keys(images)) {
-			if !policy.Wants(tag, rp.DefaultTag, badgeTag) {
+			if !policy.Wants(tag, badgeTag) {
 				continue
 			}
 			set := newBadgeDir(rp, images[tag], tag, false)

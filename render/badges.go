@@ -10,7 +10,7 @@ import (
 )
 
 // badgeKind is one kind of badge: its name is its label and the base of
-// its file names (<name>.svg and <name>.json).
+// its SVG file name (<name>.svg) and of its member of badgeSetFile.
 type badgeKind struct {
 	name string
 	draw func(im *snapshot.Image, tag string) badge.Badge

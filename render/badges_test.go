@@ -2,6 +2,7 @@ package render
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"encoding/json"
 	"encoding/xml"
@@ -99,6 +100,18 @@ func checkSVG(t *testing.T, name string, b []byte) int {
 	return width
 }
 
+// badgeSetEndpoint is the member kind of the badgeSetFile in dir of site,
+// checked to be shields.io endpoint JSON.
+func badgeSetEndpoint(t *testing.T, site map[string][]byte, dir, kind string) map[string]any {
+	t.Helper()
+	var set map[string]json.RawMessage
+	if err := json.Unmarshal(site[dir+badgeSetFile], &set); err != nil {
+		t.Errorf("%s: %v", dir+badgeSetFile, err)
+		return nil
+	}
+	return checkEndpoint(t, dir+badgeSetFile+" "+kind, set[kind])
+}
+
 // checkEndpoint checks that b is shields.io endpoint JSON and returns it.
 func checkEndpoint(t *testing.T, name string, b []byte) map[string]any {
 	t.Helper()
@@ -124,13 +137,22 @@ func checkBadgeTree(t *testing.T, site map[string][]byte, snap *snapshot.Snapsho
 		case !strings.HasPrefix(name, badgesDir):
 		case strings.HasSuffix(name, ".svg"):
 			widths[name] = checkSVG(t, name, b)
-			jsonName := strings.TrimSuffix(name, ".svg") + ".json"
-			if e := checkEndpoint(t, jsonName, site[jsonName]); e != nil && !bytes.Contains(b, []byte(`aria-label="`+xmlText(e["label"].(string)+": "+e["message"].(string))+`"`)) {
-				t.Errorf("%s does not say what %s says", name, jsonName)
+			dir, kind := path.Split(strings.TrimSuffix(name, ".svg"))
+			if e := badgeSetEndpoint(t, site, dir, kind); e != nil && !bytes.Contains(b, []byte(`aria-label="`+xmlText(e["label"].(string)+": "+e["message"].(string))+`"`)) {
+				t.Errorf("%s does not say what %s says", name, dir+badgeSetFile)
 			}
-		case strings.HasSuffix(name, ".json"):
-			if _, ok := site[strings.TrimSuffix(name, ".json")+".svg"]; !ok {
-				t.Errorf("%s: no SVG beside it", name)
+		case path.Base(name) == badgeSetFile:
+			var set map[string]json.RawMessage
+			if err := json.Unmarshal(b, &set); err != nil {
+				t.Errorf("%s: %v", name, err)
+			}
+			if len(set) != len(badgeKinds) {
+				t.Errorf("%s: %d badges, want %d", name, len(set), len(badgeKinds))
+			}
+			for kind := range set {
+				if _, ok := site[path.Dir(name)+"/"+kind+".svg"]; !ok {
+					t.Errorf("%s: badge %s has no SVG beside it", name, kind)
+				}
 			}
 		default:
 			t.Errorf("%s: unexpected file", name)
@@ -389,11 +411,11 @@ func TestDefaultImage(t *testing.T) {
 				t.Fatal(err)
 			}
 			site := readTree(t, renderTo(t, Config{BadgeTag: tc.badgeTag}, snap))
-			var e struct{ Message string }
-			if err := json.Unmarshal(site["badges/ns/repo/version.json"], &e); err != nil {
+			var set struct{ Version struct{ Message string } }
+			if err := json.Unmarshal(site["badges/ns/repo/"+badgeSetFile], &set); err != nil {
 				t.Fatal(err)
 			}
-			if e.Message != tc.want {
+			if e := set.Version; e.Message != tc.want {
 				t.Errorf("repository version badge says %q, want %q", e.Message, tc.want)
 			}
 			page := textOf(t, site[repoPage("ns/repo")])
@@ -463,7 +485,7 @@ func TestBadgeCollisions(t *testing.T) {
 	repos := []snapshot.Repository{
 		repo("a", "v", "version.svg", "LATEST", "latest", "ok"),
 		repo("a/v", "1"),
-		repo("a/version.json", "x"), // its directory is a's file
+		repo("a/badges.json", "x"), // its directory is a's file
 	}
 	snap, err := snapshot.Build(snapshot.Index{Registry: "r.example"}, repos)
 	if err != nil {
@@ -479,28 +501,28 @@ func TestBadgeCollisions(t *testing.T) {
 		t.Errorf("Skipped = %d: badge collisions leave out badges, not names", st.Skipped)
 	}
 	site := readTree(t, out)
-	version := func(p string) string {
-		var e struct{ Message string }
-		if b, ok := site[p]; ok {
-			if err := json.Unmarshal(b, &e); err != nil {
+	version := func(dir string) string {
+		var set struct{ Version struct{ Message string } }
+		if b, ok := site[dir+badgeSetFile]; ok {
+			if err := json.Unmarshal(b, &set); err != nil {
 				t.Fatal(err)
 			}
-			return e.Message
+			return set.Version.Message
 		}
 		return "(missing)"
 	}
 	for p, want := range map[string]string{
-		"badges/a/version.json":        "a:latest", // its own badges follow latest, though the tag's were left out
-		"badges/a/v/version.json":      "a/v:1",
-		"badges/a/v/1/version.json":    "a/v:1",
-		"badges/a/LATEST/version.json": "a:LATEST",
-		"badges/a/ok/version.json":     "a:ok",
+		"badges/a/":        "a:latest", // its own badges follow latest, though the tag's were left out
+		"badges/a/v/":      "a/v:1",
+		"badges/a/v/1/":    "a/v:1",
+		"badges/a/LATEST/": "a:LATEST",
+		"badges/a/ok/":     "a:ok",
 	} {
 		if got := version(p); got != want {
 			t.Errorf("%s says %q, want %q", p, got, want)
 		}
 	}
-	for _, gone := range []string{"badges/a/latest/", "badges/a/version.svg/", "badges/a/version.json/"} {
+	for _, gone := range []string{"badges/a/latest/", "badges/a/version.svg/", "badges/a/badges.json/"} {
 		for name := range site {
 			if strings.HasPrefix(name, gone) {
 				t.Errorf("%s was written, want it left out", name)
@@ -511,35 +533,41 @@ func TestBadgeCollisions(t *testing.T) {
 		`repo=a tag=v dir=badges/a/v/`,
 		`repo=a tag=version.svg dir=badges/a/version.svg/`,
 		`repo=a tag=latest dir=badges/a/latest/`,
-		`repo=a/version.json dir=badges/a/version.json/`,
+		`repo=a/badges.json dir=badges/a/badges.json/`,
 	} {
 		if !strings.Contains(logs.String(), want) {
 			t.Errorf("log does not hold %q:\n%s", want, logs.String())
 		}
 	}
 	// Pages offer no snippet for badges that were left out: an image
-	// whose tag's badges were left out offers its repository's, unless
-	// those were left out too.
+	// whose tag's badges were left out shows none and links to its
+	// repository's section, unless those were left out too (then the
+	// page has no section).
 	for _, r := range snap.Repositories {
 		for _, im := range r.Images {
 			p := imagePage(r.Name, im.Digest)
 			imgs := badgeImgs(t, site[p])
-			if left := r.Name == "a/version.json"; left != (len(imgs) == 0) {
+			repoLeft := r.Name == "a/badges.json"
+			tagLeft := r.Name == "a" && (im.Tags[0] == "v" || im.Tags[0] == "version.svg" || im.Tags[0] == "latest")
+			if want := !repoLeft && !tagLeft; want != (len(imgs) > 0) {
 				t.Errorf("%s:%s: page shows %d badges", r.Name, im.Tags[0], len(imgs))
 			}
-			tagLeft := r.Name == "a" && (im.Tags[0] == "v" || im.Tags[0] == "version.svg" || im.Tags[0] == "latest")
+			links := bytes.Contains(site[p], []byte(`<a href="index.html#badges">`))
+			if links != tagLeft {
+				t.Errorf("%s:%s: page links to the repository's badges: %v", r.Name, im.Tags[0], links)
+			}
+			if repoLeft && bytes.Contains(site[p], []byte(`id=badges`)) {
+				t.Errorf("%s:%s: page has a badges section", r.Name, im.Tags[0])
+			}
 			for _, img := range imgs {
-				if tagLeft && path.Dir(path.Join(path.Dir(p), img.src)) != "badges/a" {
-					t.Errorf("%s: badge %s is not one of the repository's", p, img.src)
-				}
 				if _, ok := site[path.Join(path.Dir(p), img.src)]; !ok {
 					t.Errorf("%s: badge %s is missing", p, img.src)
 				}
 			}
 		}
 	}
-	if imgs := badgeImgs(t, site[repoPage("a/version.json")]); len(imgs) != 0 {
-		t.Errorf("page of a/version.json shows %d badges of a", len(imgs))
+	if imgs := badgeImgs(t, site[repoPage("a/badges.json")]); len(imgs) != 0 {
+		t.Errorf("page of a/badges.json shows %d badges of a", len(imgs))
 	}
 }
 
@@ -574,8 +602,8 @@ func TestBadgeSnippets(t *testing.T) {
 }
 
 // copyTexts returns what the copy buttons of a page copy, as site.js
-// decides it: the button's data-copy value, or when that is empty the text
-// of the first <code> in the button's parent.
+// decides it: the button's data-copy value, or when that is empty the
+// title, else the text, of the first <code> in the button's parent.
 func copyTexts(t *testing.T, page []byte) map[string]bool {
 	t.Helper()
 	doc, err := html.Parse(bytes.NewReader(page))
@@ -588,7 +616,7 @@ func copyTexts(t *testing.T, page []byte) map[string]bool {
 		if n.Type == html.ElementNode && n.Data == "button" && hasAttr(n, "data-copy") {
 			v := attr(n, "data-copy")
 			if code := elements(n.Parent, "code"); v == "" && len(code) > 0 {
-				v = rawText(code[0], nil)
+				v = cmp.Or(attr(code[0], "title"), rawText(code[0], nil))
 			}
 			out[v] = true
 		}

@@ -10,7 +10,7 @@ import (
 
 // repoBadges is the "Get the badges" data of a repository page: its own
 // badges, or nil when they were left out.
-func (r *renderer) repoBadges(rp *catalog.Repo) []BadgeView {
+func (r *renderer) repoBadges(rp *catalog.Repo) *BadgesView {
 	set := r.badges.repos[rp]
 	if set == nil {
 		return nil
@@ -32,15 +32,19 @@ func (r *renderer) repoBadges(rp *catalog.Repo) []BadgeView {
 	case r.cfg.tagBadges() == TagBadgesAll:
 		note += " Each tag has badges of its own, shown on its image page."
 	default:
-		note += " Tags that move with new releases (latest, stable, the default tag and version aliases such as 1 and 1.2) have badges of their own, shown on their image pages; other tags, full releases such as 1.2.3 among them, have none."
+		moving := "latest, stable"
+		if bt := r.cfg.badgeTag(); !channelTags[bt] {
+			moving += ", " + bt
+		}
+		note += " Tags that move with new releases (" + moving + " and version aliases such as 1 and 1.2) have badges of their own, shown on their image pages; other tags, full releases such as 1.2.3 among them, have none."
 	}
 	return r.badgeViews(set, repoPage(rp.Name), note+r.snippetNote())
 }
 
 // imageBadges is the "Get the badges" data of an image page: the badges
-// of one of its tags (see imageBadgeDir), else the repository's (see
-// imageRepoBadges).
-func (r *renderer) imageBadges(ip *catalog.Image) []BadgeView {
+// of one of its tags (see imageBadgeDir), else a link to the
+// repository's (see imageRepoBadges).
+func (r *renderer) imageBadges(ip *catalog.Image) *BadgesView {
 	set := r.badges.images[ip]
 	if set == nil {
 		return r.imageRepoBadges(ip)
@@ -60,23 +64,25 @@ func (r *renderer) imageBadges(ip *catalog.Image) []BadgeView {
 
 // imageRepoBadges is the "Get the badges" data of an image none of whose
 // tags has badges of its own (a full release such as 1.2.3 under the
-// default policy, or an untagged image): the repository's own badges,
-// or nil when they were left out.
-func (r *renderer) imageRepoBadges(ip *catalog.Image) []BadgeView {
+// default policy, or an untagged image): a link to the repository page,
+// whose section has the repository's own badges, or nil when they were
+// left out. The page does not repeat them: they are the same on every
+// such image page of the repository, and most of its bytes.
+func (r *renderer) imageRepoBadges(ip *catalog.Image) *BadgesView {
 	set := r.badges.repos[ip.Repo]
 	if set == nil {
 		return nil
 	}
-	note := "No tag of this image has badges of its own, so these are the repository's badges"
+	var note string
 	switch {
 	case set.image == ip:
-		note += ", which show this image."
+		note = "show this image."
 	case set.tag != "":
-		note += ", which show tag " + set.tag + "."
+		note = "show tag " + set.tag + "."
 	default:
-		note += ", which show the repository's newest image."
+		note = "show its newest image."
 	}
-	return r.badgeViews(set, imagePage(ip.Repo.Name, ip.Snap.Digest), note+r.snippetNote())
+	return &BadgesView{Note: note, RepoPage: indexPage}
 }
 
 // snippetNote tells, when there is no base URL, that the snippets hold
@@ -85,11 +91,11 @@ func (r *renderer) snippetNote() string {
 	if r.base != "" {
 		return ""
 	}
-	return " The snippets hold paths relative to the site root: put the site's URL before them, or render with a base URL."
+	return " The URLs and snippets hold paths relative to the site root: put the site's URL before them, or render with a base URL."
 }
 
 // badgeViews is the page data of set's badges, for the page at path page.
-func (r *renderer) badgeViews(set *badgeDir, page, note string) []BadgeView {
+func (r *renderer) badgeViews(set *badgeDir, page, note string) *BadgesView {
 	target := repoPage(set.repo.Name)
 	alt := set.repo.Name
 	if !set.own {
@@ -98,26 +104,25 @@ func (r *renderer) badgeViews(set *badgeDir, page, note string) []BadgeView {
 			target = imagePage(set.repo.Name, set.image.Snap.Digest)
 		}
 	}
-	link := r.siteURL(target)
 	root := rootFrom(page)
-	out := make([]BadgeView, len(badgeKinds))
+	out := &BadgesView{Note: note, Badges: make([]BadgeView, len(badgeKinds)), JSON: r.siteURL(set.dir + badgeSetFile)}
 	for i, k := range badgeKinds {
 		b := set.badges[i]
 		file := set.dir + k.name + ".svg"
-		src := r.siteURL(file)
-		kindAlt := alt + " " + k.name
-		out[i] = BadgeView{
-			Title:    k.name,
-			Image:    root + file,
-			Alt:      oneLine(b.Label + ": " + b.Message),
-			Width:    badge.Width(b),
-			Height:   badge.Height,
-			Markdown: "[![" + kindAlt + "](" + markdownURL.Replace(src) + ")](" + markdownURL.Replace(link) + ")",
-			HTML:     `<a href="` + html.EscapeString(link) + `"><img src="` + html.EscapeString(src) + `" alt="` + html.EscapeString(kindAlt) + `"></a>`,
-			RST:      ".. image:: " + src + "\n   :alt: " + kindAlt + "\n   :target: " + link,
-			Note:     note,
+		out.Badges[i] = BadgeView{
+			Title:  k.name,
+			Image:  root + file,
+			Alt:    oneLine(b.Label + ": " + b.Message),
+			Width:  badge.Width(b),
+			Height: badge.Height,
+			URL:    r.siteURL(file),
 		}
 	}
+	out.Kind = badgeKinds[0].name
+	link, src, kindAlt := r.siteURL(target), out.Badges[0].URL, alt+" "+out.Kind
+	out.Markdown = "[![" + kindAlt + "](" + markdownURL.Replace(src) + ")](" + markdownURL.Replace(link) + ")"
+	out.HTML = `<a href="` + html.EscapeString(link) + `"><img src="` + html.EscapeString(src) + `" alt="` + html.EscapeString(kindAlt) + `"></a>`
+	out.RST = ".. image:: " + src + "\n   :alt: " + kindAlt + "\n   :target: " + link
 	return out
 }
 

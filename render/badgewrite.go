@@ -1,6 +1,7 @@
 package render
 
 import (
+	"bytes"
 	"context"
 	"strings"
 
@@ -37,7 +38,7 @@ var badgesOutput = output{name: "badges", write: func(ctx context.Context, r *re
 	return nil
 }}
 
-// writeBadges writes the SVG and endpoint JSON files of a repository's
+// writeBadges writes the SVG and JSON files of a repository's
 // badge directories. The repository's own directory is kept open (see
 // sitefs.Dir.Mkdir) while they are written, each tag's only while its files
 // are. It stops between directories once ctx is done.
@@ -80,9 +81,27 @@ func (r *renderer) writeBadgeDir(s *sitefs.Dir, bd *badgeDir, local *sitefs.Grou
 		if err := s.WriteShared(local, bd.dir+k.name+".svg", badge.SVG(bd.badges[i], r.cfg.BadgeStyle)); err != nil {
 			return err
 		}
-		if err := s.WriteShared(local, bd.dir+k.name+".json", badge.Endpoint(bd.badges[i])); err != nil {
-			return err
-		}
 	}
-	return nil
+	return s.WriteShared(local, bd.dir+badgeSetFile, badgeSetJSON(bd.badges))
+}
+
+// badgeSetJSON is the JSON of a directory's badges, one line: an object
+// whose members, in badgeKinds order, map each kind to its badge as
+// shields.io endpoint JSON (see badge.Endpoint), so that shields.io's
+// dynamic JSON badge can draw any of them, e.g. with the query
+// $.version.message. One file per directory rather than one per badge
+// halves a site's badge files.
+func badgeSetJSON(bs []badge.Badge) []byte {
+	out := []byte{'{'}
+	for i, k := range badgeKinds {
+		if i > 0 {
+			out = append(out, ',')
+		}
+		// Kind names are plain ASCII words: no escaping needed.
+		out = append(out, '"')
+		out = append(out, k.name...)
+		out = append(out, '"', ':')
+		out = append(out, bytes.TrimSuffix(badge.Endpoint(bs[i]), []byte{'\n'})...)
+	}
+	return append(out, '}', '\n')
 }

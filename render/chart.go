@@ -76,25 +76,15 @@ func sizePoints(rp *catalog.Repo) []sizePoint {
 }
 
 // sizeChartView is the view of a repository's size chart, or nil when
-// it has fewer than two points. A history of more than one page gives no
-// table: its pages list the same sizes and dates, and repeating them all
-// on the first would double it.
-func sizeChartView(rp *catalog.Repo, paged bool) *Chart {
+// it has fewer than two points. It has no table of its data: the tag
+// history lists the same sizes and dates, and repeating them would make
+// the page a third larger.
+func sizeChartView(rp *catalog.Repo) *Chart {
 	pts := sizePoints(rp)
 	if len(pts) < 2 {
 		return nil
 	}
-	c := &Chart{Src: sizeChartFile, Width: chartWidth, Height: chartHeight, Alt: sizeChartTitle(rp.Name) + ". " + sizeChartDesc(pts)}
-	if paged {
-		return c
-	}
-	for _, p := range pts {
-		c.Rows = append(c.Rows, ChartRow{
-			Image: Link{Text: p.im.DisplayTag(), Href: imageFile(p.im.Snap.Digest)},
-			Tags:  p.im.Tags, Created: timeView(p.im.Snap.Created), Size: p.size, Platform: p.platform,
-		})
-	}
-	return c
+	return &Chart{Src: sizeChartFile, Width: chartWidth, Height: chartHeight, Alt: sizeChartTitle(rp.Name) + ". " + sizeChartDesc(pts)}
 }
 
 func sizeChartTitle(repo string) string { return "Image size over time: " + repo }

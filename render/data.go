@@ -131,7 +131,7 @@ type RepoPage struct {
 	// repository, and tag-schema tags the referrers API answered for.
 	Unattached []SkippedRow
 	JSON       string
-	Badges     []BadgeView
+	Badges     *BadgesView
 	// SizeChart is the image size over time, nil with fewer than two
 	// tagged images of known creation time.
 	SizeChart *Chart
@@ -143,22 +143,10 @@ type RepoPage struct {
 }
 
 // Chart is a chart shown as an SVG image (Src, relative to the page, of
-// Width × Height pixels, described by Alt) with its data as a table.
+// Width × Height pixels, described by Alt).
 type Chart struct {
 	Src, Alt      string
 	Width, Height int
-	Rows          []ChartRow
-}
-
-// ChartRow is one image of a size chart: linked by its display tag, with
-// all its tags, its creation time and the size tables show (of the
-// platform Platform names for an index).
-type ChartRow struct {
-	Image    Link
-	Tags     []string
-	Created  Time
-	Size     Size
-	Platform string
 }
 
 // Graph is a lineage graph drawn as inline SVG: the base image's box
@@ -201,12 +189,11 @@ type PagerLink struct {
 	Gap     bool
 }
 
-// Field is a named value, possibly linked, and the label or annotation
-// keys it came from.
+// Field is a named value, possibly linked. The keys it came from are in
+// the image page's table of normalised metadata.
 type Field struct {
 	Name string
 	Link
-	Keys string
 }
 
 // Command is a shell command with a short label, shown with a copy
@@ -277,7 +264,7 @@ type ImagePage struct {
 	Graph   *Graph
 	ShowEnv bool
 	JSON    string
-	Badges  []BadgeView
+	Badges  *BadgesView
 }
 
 // MetaRow is a label or annotation that is not one of the well-known keys
@@ -311,7 +298,9 @@ type PlatformView struct {
 	Env       []string
 	EnvHidden int
 	Layers    []LayerRow
-	// History is every build step, including those that made no layer.
+	// History is every build step, including those that made no layer;
+	// nil when Layers shows them all: when every step made a layer and
+	// none has a comment.
 	History []Step
 	// Mismatch is set when the build history does not match the layers,
 	// so layers are shown without steps.
@@ -386,8 +375,32 @@ type SkippedRow struct{ Repo, Name, Reason string }
 // NotFoundPage is the data of 404.html.
 type NotFoundPage struct{ Page }
 
-// BadgeView is one badge on a repository or image page, with the
-// snippets that embed it elsewhere.
+// BadgesView is the "Get the badges" section of a repository or image
+// page: a table of one directory's badges with their URLs, and snippets
+// that embed the first (version); or on an image page none of whose
+// tags has badges of its own, a link to the repository page's section.
+type BadgesView struct {
+	// Note says which image the badges show and, without a base URL,
+	// what the URLs are relative to.
+	Note string
+	// RepoPage, when set, is the repository page (relative to this page)
+	// whose section has the badges this page would show; Badges is then
+	// empty, and Note ends the sentence "the badges of the repository …".
+	RepoPage string
+	Badges   []BadgeView
+	// Kind is the kind of Badges[0]. Markdown, HTML and RST embed it
+	// linked to its page: with
+	// absolute URLs when a base URL is set, else with paths relative to
+	// the site root. Their alt text names the repository and kind, which
+	// does not go stale as the badge changes. Those of another badge
+	// differ only in its URL and kind.
+	Kind, Markdown, HTML, RST string
+	// JSON is the URL of the directory's badges.json, in the form of
+	// BadgeView.URL.
+	JSON string
+}
+
+// BadgeView is one badge of a BadgesView.
 type BadgeView struct {
 	// Title is the badge's kind ("version", "size", …).
 	Title string
@@ -396,15 +409,9 @@ type BadgeView struct {
 	// pixels.
 	Image, Alt    string
 	Width, Height int
-	// Markdown, HTML and RST embed the badge linked to its page: with
-	// absolute URLs when a base URL is set, else with paths relative to
-	// the site root. Their alt text names the repository and kind, which
-	// does not go stale as the badge changes.
-	Markdown, HTML, RST string
-	// Note says which image the badges of the page show and, without a
-	// base URL, what the snippets' paths are relative to; every badge of
-	// a page has the same.
-	Note string
+	// URL is the SVG's URL for use outside the site: absolute when a base
+	// URL is set, else its path relative to the site root.
+	URL string
 }
 
 // LabelsPage is the data of labels/index.html: every label and

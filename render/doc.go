@@ -46,7 +46,7 @@
 //	api/index.json, api/repos/<key>.json
 //	api/labels.json               key → value → ["<repo>@<digest>", …]
 //	search-index.js               the header search box's index (docs/search.md)
-//	badges/<repo>/<kind>.svg      a repository's badges, and .json for shields.io
+//	badges/<repo>/<kind>.svg      a repository's badges; badges.json has them all as JSON
 //	badges/<repo>/<tag>/<kind>.svg  one tag's badges (see docs/badges.md)
 //	sitemap.xml                   only with Config.BaseURL
 //

@@ -146,11 +146,7 @@ func aboutAndMetadata(im *snapshot.Image) ([]Field, []MetaRow) {
 		if v == "" || k.OCI == snapshot.KeyDescription {
 			continue
 		}
-		keys := k.OCI
-		if k.Schema != "" {
-			keys += " · " + k.Schema
-		}
-		f := Field{Name: k.Name, Link: Link{Text: oneLine(v)}, Keys: keys}
+		f := Field{Name: k.Name, Link: Link{Text: oneLine(v)}}
 		if k.Link {
 			f.Href = webURL(v)
 		}
@@ -225,6 +221,9 @@ func (r *renderer) platformView(p *snapshot.Platform) PlatformView {
 		pv.History = append(pv.History, st)
 	}
 	pv.Mismatch = len(c.History) > 0 && len(steps) != len(p.Layers)
+	if !pv.Mismatch && !slices.ContainsFunc(pv.History, func(st Step) bool { return st.Empty || st.Comment != "" }) {
+		pv.History = nil // the layers table's Made by column shows every step
+	}
 	for i, l := range p.Layers {
 		row := LayerRow{Index: i + 1, Digest: oneLine(l.Digest), Short: shortDigest(oneLine(l.Digest)), Size: sizeView(l.Size), MediaType: oneLine(l.MediaType)}
 		if !pv.Mismatch && i < len(steps) {

@@ -183,7 +183,7 @@ func (r *renderer) repoData(rp *catalog.Repo, n int) (*RepoPage, error) {
 		return d, nil
 	}
 	d.Changes, d.MoreChanges = repoChanges(rp)
-	d.SizeChart = sizeChartView(rp, pages > 1)
+	d.SizeChart = sizeChartView(rp)
 	d.Badges = r.repoBadges(rp)
 	d.Failures = failureRows(rp.Snap.Failures, rp.Name)
 	d.Skipped = skippedRows(rp.Snap.Skipped, rp.Name)

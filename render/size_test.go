@@ -71,10 +71,11 @@ func TestShownSize(t *testing.T) {
 			history := elements(first(t, parsePage(t, site[repoPage("ns/repo")]), "tbody"), "td")
 			checkSizeCell(t, "tag history", history[2], tc.want, wantText, tc.wantPlatform)
 
-			var e struct{ Message string }
-			if err := json.Unmarshal(site["badges/ns/repo/size.json"], &e); err != nil {
+			var set struct{ Size struct{ Message string } }
+			if err := json.Unmarshal(site["badges/ns/repo/"+badgeSetFile], &set); err != nil {
 				t.Fatal(err)
 			}
+			e := set.Size
 			wantBadge := wantText
 			if tc.wantPlatform != "" {
 				wantBadge += " (" + tc.wantPlatform + ")"

@@ -43,18 +43,21 @@ var versionAlias = regexp.MustCompile(`^v?[0-9]{1,4}(\.[0-9]+)?([-+][0-9A-Za-z][
 var channelTags = map[string]bool{"latest": true, "stable": true}
 
 // Wants reports whether p writes badges for tag of a repository whose
-// default tag is defaultTag and whose own badges follow badgeTag. With
-// TagBadgesDefault (and the zero value): the tags a README embeds, which
-// move with new releases: the default tag, the badge tag, latest and
-// stable, and version aliases (see versionAlias).
-func (p TagBadges) Wants(tag, defaultTag, badgeTag string) bool {
+// own badges follow badgeTag. With TagBadgesDefault (and the zero
+// value): the tags a README embeds, which move with new releases: the
+// badge tag, latest and stable, and version aliases (see versionAlias).
+// It depends on the tag's name alone, so a tag's badge URLs do not come
+// and go as other tags are pushed: the newest tag of a repository without
+// the badge tag, which the repository's own badges follow, gets none for
+// being the newest (they would vanish with the next release).
+func (p TagBadges) Wants(tag, badgeTag string) bool {
 	switch p {
 	case TagBadgesAll:
 		return true
 	case TagBadgesNone:
 		return false
 	}
-	return tag == defaultTag || tag == badgeTag || channelTags[tag] || versionAlias.MatchString(tag)
+	return tag == badgeTag || channelTags[tag] || versionAlias.MatchString(tag)
 }
 
 func (c *Config) tagBadges() TagBadges {

@@ -12,15 +12,16 @@ import (
 
 func TestTagBadgesWants(t *testing.T) {
 	tests := []struct {
-		tag string
-		// defaultTag and badgeTag are "edge" and "latest" when empty.
-		defaultTag, badgeTag string
-		want                 bool // under the default policy
+		tag      string
+		badgeTag string // "latest" when empty
+		want     bool   // under the default policy
 	}{
-		// Channels, and the tags the repository's own badges follow.
-		{tag: "latest", want: true}, {tag: "stable", want: true}, {tag: "edge", want: true},
-		{tag: "1.2.3", defaultTag: "1.2.3", want: true}, {tag: "v1.2.3", badgeTag: "v1.2.3", want: true},
-		{tag: "main", badgeTag: "main", want: true},
+		// Channels, and the tag the repository's own badges follow.
+		{tag: "latest", want: true}, {tag: "stable", want: true},
+		{tag: "v1.2.3", badgeTag: "v1.2.3", want: true}, {tag: "main", badgeTag: "main", want: true},
+		// Not the newest tag for being the newest: its badges would go
+		// with the next release.
+		{tag: "edge", want: false},
 		// Moving version aliases: a major or a minor, with a variant.
 		{tag: "1", want: true}, {tag: "v2", want: true}, {tag: "1.2", want: true}, {tag: "v1.2", want: true},
 		{tag: "1.2-alpine", want: true}, {tag: "3.19-alpine", want: true}, {tag: "2-slim", want: true},
@@ -39,14 +40,14 @@ func TestTagBadgesWants(t *testing.T) {
 		{tag: "x1.2", want: false}, {tag: "1.2-", want: false},
 	}
 	for _, tt := range tests {
-		def, badge := cmp.Or(tt.defaultTag, "edge"), cmp.Or(tt.badgeTag, "latest")
-		if got := TagBadgesDefault.Wants(tt.tag, def, badge); got != tt.want {
-			t.Errorf("default Wants(%q, %q, %q) = %v, want %v", tt.tag, def, badge, got, tt.want)
+		badge := cmp.Or(tt.badgeTag, "latest")
+		if got := TagBadgesDefault.Wants(tt.tag, badge); got != tt.want {
+			t.Errorf("default Wants(%q, %q) = %v, want %v", tt.tag, badge, got, tt.want)
 		}
-		if !TagBadgesAll.Wants(tt.tag, def, badge) || TagBadgesNone.Wants(tt.tag, def, badge) {
+		if !TagBadgesAll.Wants(tt.tag, badge) || TagBadgesNone.Wants(tt.tag, badge) {
 			t.Errorf("all or none wrong for %q", tt.tag)
 		}
-		if got := TagBadges("").Wants(tt.tag, def, badge); got != tt.want {
+		if got := TagBadges("").Wants(tt.tag, badge); got != tt.want {
 			t.Errorf("zero policy Wants(%q) = %v, want the default %v", tt.tag, got, tt.want)
 		}
 	}

@@ -34,7 +34,7 @@ func TestBadgesInBrowser(t *testing.T) {
 		"r/base~alpine/index.html", // an index: size of linux/amd64
 		"r/evil/index.html",        // hostile labels
 		"r/charts~api/index.html",  // an artifact: unknown badges
-		"r/team-a~api/sha256-6809643364b7eddc58049cb3f7442c77b2b524d8aab6e14398e064b2eebef02a.html", // tag v1.0.0
+		"r/team-a~api/sha256-62bb36a39f4374817e9ea05402067c26b12d2d8ee36723b56bcf7da7cfcb8db3.html", // tag latest, which has badges of its own
 	}
 	// One tab for all pages, whose helpers fail the test itself: no
 	// subtests.

@@ -248,11 +248,13 @@ func columnIndex(tb *tab, name string) int {
 }
 
 // column returns the cells of the tag history column whose header starts
-// with name: their data-key when set (the sort key), else their text.
+// with name: their data-key when set, else the datetime of a <time> that
+// is their child (the sort key), else their text.
 func column(tb *tab, name string) []string {
 	tb.t.Helper()
 	return eval[[]string](tb, `Array.from(document.querySelector("table[data-sortable]").tBodies[0].rows)
-  .map(function (r) { var c = r.cells[`+strconv.Itoa(columnIndex(tb, name))+`]; return c.hasAttribute("data-key") ? c.getAttribute("data-key") : c.textContent.trim(); })`)
+  .map(function (r) { var c = r.cells[`+strconv.Itoa(columnIndex(tb, name))+`], t = c.querySelector(":scope > time");
+    return c.hasAttribute("data-key") ? c.getAttribute("data-key") : t ? t.getAttribute("datetime") : c.textContent.trim(); })`)
 }
 
 // clickHeader clicks the sort button of the column whose header starts

@@ -26,7 +26,7 @@ type siteFlags struct {
 
 // register adds the flags to fs.
 func (f *siteFlags) register(fs *pflag.FlagSet) {
-	fs.StringVar(&f.tagBadges, "tag-badges", string(render.TagBadgesDefault), "which tags get badges of their own: all, default (the default tag, latest, stable and version aliases such as 1, 1.2, 1.2-alpine; not full releases such as 1.2.3) or none; repository badges are always written")
+	fs.StringVar(&f.tagBadges, "tag-badges", string(render.TagBadgesDefault), "which tags get badges of their own: all, default (the --badge-tag tag, latest, stable and version aliases such as 1, 1.2, 1.2-alpine; not full releases such as 1.2.3) or none; repository badges are always written")
 	fs.IntVar(&f.pageSize, "page-size", render.DefaultPageSize, "tag rows per repository page; longer histories get numbered pages (0: the default)")
 }
 
