@@ -90,6 +90,9 @@ type Image struct {
 	// built on it, in the same order.
 	Bases    []Base
 	Children []*Image
+	// Meta is Metadata(Snap), which pages, the label index and lint
+	// all read.
+	Meta []Entry
 }
 
 // Newest returns the repository's newest image, or nil.
@@ -167,7 +170,7 @@ func (c *Catalog) addImages(rp *Repo, log *slog.Logger) {
 			c.Skipped++
 			continue
 		}
-		ip := &Image{Repo: rp, Snap: im}
+		ip := &Image{Repo: rp, Snap: im, Meta: Metadata(im)}
 		byDigest[im.Digest] = ip
 		rp.Images = append(rp.Images, ip)
 	}

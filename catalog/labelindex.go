@@ -34,7 +34,7 @@ func labelIndex(images []*Image) []LabelKey {
 	for _, ip := range images {
 		seen := map[[2]string]bool{}
 		keys := map[string]bool{}
-		for _, e := range Metadata(ip.Snap) {
+		for _, e := range ip.Meta {
 			kv := [2]string{e.Key, e.Value}
 			if seen[kv] {
 				continue // the same pair from another source or platform

@@ -63,14 +63,14 @@ type Normal struct {
 	Entry
 }
 
-// Normalized returns the entries of Metadata(im) whose key is one of
+// Normalized returns the entries of meta (what Metadata returns) whose key is one of
 // snapshot.KnownKeys (every OCI key of LabelSchema is), or starts with
 // SchemaPrefix, each under its OCI key. They are ordered by the OCI key's
 // place in snapshot.KnownKeys (those without an OCI key last), then the
 // OCI key itself before the Label Schema one, then key, value and source.
-func Normalized(im *snapshot.Image) []Normal {
+func Normalized(meta []Entry) []Normal {
 	var out []Normal
-	for _, e := range Metadata(im) {
+	for _, e := range meta {
 		switch oci, ok := ToOCI(e.Key); {
 		case ok:
 			out = append(out, Normal{OCI: oci, Entry: e})

@@ -57,7 +57,7 @@ func TestNormalized(t *testing.T) {
 		{OCI: snapshot.KeyRevision, Entry: Entry{Key: snapshot.SchemaKeyVCSRef, Value: "abc", Source: "label"}},
 		{OCI: "", Entry: Entry{Key: "org.label-schema.schema-version", Value: "1.0", Source: "label"}},
 	}
-	if got := Normalized(im); !slices.Equal(got, want) {
+	if got := Normalized(Metadata(im)); !slices.Equal(got, want) {
 		t.Errorf("Normalized:\n got %+v\nwant %+v", got, want)
 	}
 }

@@ -117,7 +117,7 @@ func Check(cat *catalog.Catalog, opts Options) []Finding {
 		if !Linted(im) {
 			continue
 		}
-		c := &checker{im: im, meta: catalog.Metadata(im.Snap), crawled: cat.Snapshot.Index.CrawledAt}
+		c := &checker{im: im, meta: im.Meta, crawled: cat.Snapshot.Index.CrawledAt}
 		c.required(opts.Require)
 		c.values()
 		c.dates()

@@ -47,8 +47,8 @@ func (r *renderer) imageData(ip *catalog.Image) (*ImagePage, error) {
 	if d.Description, err = r.md.html(ip.Label(snapshot.KeyDescription)); err != nil {
 		return nil, fmt.Errorf("description of %s@%s: %w", rp.Name, im.Digest, err)
 	}
-	d.About, d.Metadata = aboutAndMetadata(im)
-	d.Normalized = normalRows(im)
+	d.About, d.Metadata = aboutAndMetadata(im, ip.Meta)
+	d.Normalized = normalRows(ip.Meta)
 	d.SchemaKeys = slices.ContainsFunc(d.Normalized, func(n NormalRow) bool { return n.Key != n.OCI })
 	for i := range im.Platforms {
 		pv := r.platformView(&im.Platforms[i])
@@ -139,7 +139,7 @@ func blob(digest, mediaType, artifactType string, size int64) Blob {
 // aboutAndMetadata splits an image's labels and annotations into the
 // well-known keys, shown by friendly name with the OCI key preferred over
 // its Label Schema equivalent, and the rest.
-func aboutAndMetadata(im *snapshot.Image) ([]Field, []MetaRow) {
+func aboutAndMetadata(im *snapshot.Image, meta []catalog.Entry) ([]Field, []MetaRow) {
 	var about []Field
 	for _, k := range snapshot.KnownKeys {
 		v := catalog.Label(im, k.OCI)
@@ -156,7 +156,7 @@ func aboutAndMetadata(im *snapshot.Image) ([]Field, []MetaRow) {
 		about = append(about, f)
 	}
 	var rest []MetaRow
-	for _, e := range catalog.Metadata(im) {
+	for _, e := range meta {
 		if catalog.IsKnown(e.Key) {
 			continue
 		}
@@ -175,9 +175,9 @@ func sourceText(source string) string {
 }
 
 // normalRows is the view of catalog.Normalized.
-func normalRows(im *snapshot.Image) []NormalRow {
+func normalRows(meta []catalog.Entry) []NormalRow {
 	var out []NormalRow
-	for _, n := range catalog.Normalized(im) {
+	for _, n := range catalog.Normalized(meta) {
 		out = append(out, NormalRow{OCI: n.OCI, Key: oneLine(n.Key), Value: Link{Text: labelText(n.Value), Href: webURL(n.Value)}, Source: sourceText(n.Source)})
 	}
 	return out

@@ -108,7 +108,7 @@ func (r *renderer) labelsData() *LabelsPage {
 		d.Keys = append(d.Keys, LabelKeyRow{Key: labelText(k.Key), Href: k.file, Images: k.Images, Values: len(k.Values)})
 	}
 	for _, ip := range r.cat.Images {
-		if len(catalog.Metadata(ip.Snap)) == 0 {
+		if len(ip.Meta) == 0 {
 			d.Unlabelled++
 		}
 	}
