@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"runtime"
 	"runtime/metrics"
+	"runtime/pprof"
 	"strconv"
 	"sync"
 	"testing"
@@ -28,6 +29,11 @@ import (
 // stores nothing. The target: 200k tags in under 400 MB. Sizes
 // above 2k tags are skipped under -short. Run with -benchtime 1x, e.g.
 // go test ./pipeline -run '^$' -bench 'Scale/20k' -benchtime 1x.
+//
+// With REGCAT_SCALE_PROFILE=PREFIX set, it writes a heap profile near each
+// phase's peak to PREFIX-crawl.pprof and PREFIX-render.pprof (inspect with
+// go tool pprof -top -sample_index=inuse_space): whenever the live heap
+// grows 10% past the last profile's, the profile is written again.
 func BenchmarkScale(b *testing.B) {
 	for _, size := range []struct {
 		name  string
@@ -101,7 +107,7 @@ func runScale(b *testing.B, host string) scaleRun {
 	var m scaleRun
 	runtime.GC()
 	m.rssOK = resetRSS()
-	heap := watchHeap()
+	heap := watchHeap(os.Getenv("REGCAT_SCALE_PROFILE"))
 	start := time.Now()
 	phaseStart := start
 	var res pipeline.Result
@@ -114,11 +120,11 @@ func runScale(b *testing.B, host string) scaleRun {
 			now := time.Now()
 			switch p {
 			case pipeline.PhaseRender:
-				m.crawl, m.crawlHeap = now.Sub(phaseStart), heap.cut()
+				m.crawl, m.crawlHeap = now.Sub(phaseStart), heap.cut("render")
 				m.crawlRSS, m.rssOK = peakRSS(m.rssOK)
 				m.rssOK = m.rssOK && resetRSS()
 			case pipeline.PhaseWrite:
-				m.render, m.renderHeap = now.Sub(phaseStart), heap.cut()
+				m.render, m.renderHeap = now.Sub(phaseStart), heap.cut("write")
 			}
 			phaseStart = now
 		},
@@ -137,12 +143,15 @@ func mib(bytes uint64) float64 { return float64(bytes) / (1 << 20) }
 
 // heapWatch samples the live heap objects (as crawler's BenchmarkCrawl
 // LargeRepo does) every few milliseconds, keeping the peak since the last
-// cut.
+// cut, and profiling it when prefix is set.
 type heapWatch struct {
-	mu   sync.Mutex
-	peak uint64
-	done chan struct{}
-	wg   sync.WaitGroup
+	mu       sync.Mutex
+	peak     uint64
+	prefix   string // heap profiles' path prefix, or ""
+	phase    string
+	profiled uint64 // live heap at the phase's last profile
+	done     chan struct{}
+	wg       sync.WaitGroup
 }
 
 func liveHeap() uint64 {
@@ -151,8 +160,8 @@ func liveHeap() uint64 {
 	return s[0].Value.Uint64()
 }
 
-func watchHeap() *heapWatch {
-	h := &heapWatch{done: make(chan struct{}), peak: liveHeap()}
+func watchHeap(prefix string) *heapWatch {
+	h := &heapWatch{done: make(chan struct{}), peak: liveHeap(), prefix: prefix, phase: "crawl"}
 	h.wg.Go(func() {
 		t := time.NewTicker(5 * time.Millisecond)
 		defer t.Stop()
@@ -171,17 +180,33 @@ func watchHeap() *heapWatch {
 func (h *heapWatch) sample() {
 	now := liveHeap()
 	h.mu.Lock()
+	defer h.mu.Unlock()
 	h.peak = max(h.peak, now)
-	h.mu.Unlock()
+	if h.prefix != "" && h.phase != "write" && now > h.profiled+h.profiled/10 {
+		h.profiled = now
+		writeHeapProfile(h.prefix + "-" + h.phase + ".pprof")
+	}
 }
 
-// cut returns the peak since the last cut and starts a new one.
-func (h *heapWatch) cut() uint64 {
+// writeHeapProfile writes the heap profile to path; a failure leaves no
+// profile, which the reader of the benchmark notices.
+func writeHeapProfile(path string) {
+	f, err := os.Create(path)
+	if err != nil {
+		return
+	}
+	defer f.Close()
+	_ = pprof.Lookup("heap").WriteTo(f, 0)
+}
+
+// cut returns the peak since the last cut and starts a new one, of the
+// phase next.
+func (h *heapWatch) cut(next string) uint64 {
 	h.sample()
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	p := h.peak
-	h.peak = 0
+	h.peak, h.phase, h.profiled = 0, next, 0
 	return p
 }
 
@@ -189,7 +214,7 @@ func (h *heapWatch) cut() uint64 {
 func (h *heapWatch) stop() uint64 {
 	close(h.done)
 	h.wg.Wait()
-	return h.cut()
+	return h.cut("")
 }
 
 // resetRSS resets the process's resident set high-water mark (Linux:
