@@ -32,8 +32,10 @@ import (
 //
 // With REGCAT_SCALE_PROFILE=PREFIX set, it writes a heap profile near each
 // phase's peak to PREFIX-crawl.pprof and PREFIX-render.pprof (inspect with
-// go tool pprof -top -sample_index=inuse_space): whenever the live heap
-// grows 10% past the last profile's, the profile is written again.
+// go tool pprof -top -sample_index=inuse_space): whenever the sampled heap
+// grows 5% past the last profile's (and at most every 250 ms), garbage is
+// collected and the profile written again. The collections slow the run:
+// take rates from a run without profiles.
 func BenchmarkScale(b *testing.B) {
 	for _, size := range []struct {
 		name  string
@@ -72,10 +74,12 @@ func benchScale(b *testing.B, repos, tags int) {
 	b.ReportMetric(mib(max(last.crawlHeap, last.renderHeap, last.writeHeap)), "peak-heap-MiB")
 	b.ReportMetric(mib(last.crawlHeap), "crawl-heap-MiB")
 	b.ReportMetric(mib(last.renderHeap), "render-heap-MiB")
+	b.ReportMetric(mib(last.writeHeap), "write-heap-MiB")
 	if last.rssOK {
-		b.ReportMetric(float64(max(last.crawlRSS, last.renderRSS))/1000, "peak-RSS-MB")
+		b.ReportMetric(float64(max(last.crawlRSS, last.renderRSS, last.writeRSS))/1000, "peak-RSS-MB")
 		b.ReportMetric(float64(last.crawlRSS)/1000, "crawl-RSS-MB")
 		b.ReportMetric(float64(last.renderRSS)/1000, "render-RSS-MB")
+		b.ReportMetric(float64(last.writeRSS)/1000, "write-RSS-MB")
 	}
 }
 
@@ -85,14 +89,14 @@ func benchScale(b *testing.B, repos, tags int) {
 // each label key (title and version).
 const sitePages = 7 + 2
 
-// scaleRun is what one run of BenchmarkScale measured. Heap peaks are in
-// bytes, RSS peaks in kilobytes; renderRSS covers the render and the
-// snapshot write.
+// scaleRun is what one run of BenchmarkScale measured, by phase (the
+// write is the snapshot's). Heap peaks are in bytes, RSS peaks in
+// kilobytes; a phase's RSS peak is at least the RSS it started with.
 type scaleRun struct {
 	res                              pipeline.Result
 	crawl, render, total             time.Duration
 	crawlHeap, renderHeap, writeHeap uint64
-	crawlRSS, renderRSS              int64
+	crawlRSS, renderRSS, writeRSS    int64
 	rssOK                            bool
 }
 
@@ -125,13 +129,15 @@ func runScale(b *testing.B, host string) scaleRun {
 				m.rssOK = m.rssOK && resetRSS()
 			case pipeline.PhaseWrite:
 				m.render, m.renderHeap = now.Sub(phaseStart), heap.cut("write")
+				m.renderRSS, m.rssOK = peakRSS(m.rssOK)
+				m.rssOK = m.rssOK && resetRSS()
 			}
 			phaseStart = now
 		},
 	})
 	m.total = time.Since(start)
 	m.writeHeap = heap.stop()
-	m.renderRSS, m.rssOK = peakRSS(m.rssOK)
+	m.writeRSS, m.rssOK = peakRSS(m.rssOK)
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -149,7 +155,8 @@ type heapWatch struct {
 	peak     uint64
 	prefix   string // heap profiles' path prefix, or ""
 	phase    string
-	profiled uint64 // live heap at the phase's last profile
+	profiled uint64    // live heap at the phase's last profile
+	at       time.Time // time of the last profile
 	done     chan struct{}
 	wg       sync.WaitGroup
 }
@@ -182,15 +189,17 @@ func (h *heapWatch) sample() {
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	h.peak = max(h.peak, now)
-	if h.prefix != "" && h.phase != "write" && now > h.profiled+h.profiled/10 {
-		h.profiled = now
+	if h.prefix != "" && h.phase != "write" && now > h.profiled+h.profiled/20 && time.Since(h.at) > 250*time.Millisecond {
+		h.profiled, h.at = now, time.Now()
 		writeHeapProfile(h.prefix + "-" + h.phase + ".pprof")
 	}
 }
 
-// writeHeapProfile writes the heap profile to path; a failure leaves no
+// writeHeapProfile collects garbage, so that the profile's in-use figures
+// are of now, and writes the heap profile to path; a failure leaves no
 // profile, which the reader of the benchmark notices.
 func writeHeapProfile(path string) {
+	runtime.GC()
 	f, err := os.Create(path)
 	if err != nil {
 		return
