@@ -60,7 +60,9 @@ func NewSynthetic(tb testing.TB, cfg SyntheticConfig) *Registry {
 	return newRegistry(tb, s, options{})
 }
 
-// largeGen generates Large's names and images one at a time.
+// largeGen generates Large's names and images one at a time. Large uses
+// only its names and times (repos, tags, width); the rest is
+// NewSynthetic's.
 type largeGen struct {
 	repos, tags int
 	width       int   // digits of a repository number
