@@ -114,8 +114,7 @@ func runScale(b *testing.B, host string) scaleRun {
 	heap := watchHeap(os.Getenv("REGCAT_SCALE_PROFILE"))
 	start := time.Now()
 	phaseStart := start
-	var res pipeline.Result
-	res, err = pipeline.Run(context.Background(), pipeline.Config{
+	res, err := pipeline.Run(context.Background(), pipeline.Config{
 		SnapshotDir: filepath.Join(dir, "snapshot"),
 		Crawl:       &crawler.Config{Registry: host},
 		Full:        true,
