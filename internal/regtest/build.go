@@ -25,8 +25,18 @@ type file struct {
 var tarEpoch = time.Date(2020, 1, 1, 0, 0, 0, 0, time.UTC)
 
 // gzipTar returns the same gzip'd tar bytes for the same files on every run:
-// fixed times, owners and modes, files in the given order, PAX-free USTAR.
+// plainTar's, at the best compression.
 func gzipTar(files ...file) []byte {
+	var gb bytes.Buffer
+	gw, _ := gzip.NewWriterLevel(&gb, gzip.BestCompression)
+	_, _ = gw.Write(plainTar(files...))
+	_ = gw.Close()
+	return gb.Bytes()
+}
+
+// plainTar returns the same tar bytes for the same files on every run:
+// fixed times, owners and modes, files in the given order, PAX-free USTAR.
+func plainTar(files ...file) []byte {
 	var tb bytes.Buffer
 	tw := tar.NewWriter(&tb)
 	for _, f := range files {
@@ -42,11 +52,7 @@ func gzipTar(files ...file) []byte {
 		_, _ = tw.Write([]byte(f.body))
 	}
 	_ = tw.Close()
-	var gb bytes.Buffer
-	gw, _ := gzip.NewWriterLevel(&gb, gzip.BestCompression)
-	_, _ = gw.Write(tb.Bytes())
-	_ = gw.Close()
-	return gb.Bytes()
+	return tb.Bytes()
 }
 
 // builder builds fixture images and keeps the first error, so that fixture

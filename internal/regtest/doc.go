@@ -1,9 +1,10 @@
 // Package regtest is the shared test infrastructure of regcat's crawler
 // tests and benchmarks: real registries served in-process on 127.0.0.1
 // (go-containerregistry's pkg/registry and the CNCF distribution registry,
-// with htpasswd basic auth or a bearer token server), reproducible fixture
-// images, a request counter and a fault-injecting handler wrapped around the
-// real registry.
+// with htpasswd basic auth or a bearer token server), a synthetic registry
+// that generates the Large fixture per request for scale benchmarks,
+// reproducible fixture images, a request counter and a fault-injecting
+// handler wrapped around the real registry.
 //
 // It is an ordinary package so that tests of several packages can share it,
 // but only test code imports it. Nothing here reaches the internet: every

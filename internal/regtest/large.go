@@ -1,19 +1,19 @@
 package regtest
 
 import (
-	"fmt"
 	"testing"
-	"time"
 
 	v1 "github.com/google/go-containerregistry/pkg/v1"
 	"github.com/google/go-containerregistry/pkg/v1/types"
 )
 
 // Large returns a synthetic fixture for benchmarks: repos repositories
-// "bench/rNNNN" with tagsPerRepo tags "1.0.N" each. Every tag is a distinct
-// single-platform OCI image (its own config and manifest: created one minute
-// after the previous tag, a version label), and all images share one small
-// layer, so pushing is quick. Same arguments, same bytes.
+// "bench/rNNNN" (zero-padded to at least four digits, all to the same
+// width) with tagsPerRepo tags "1.0.N" each. Every tag is a distinct
+// single-platform OCI image (its own config and manifest: created one
+// minute after the previous tag, a version label), and all images share
+// one small layer, so pushing is quick. Same arguments, same bytes.
+// NewSynthetic serves the same content without a push.
 func Large(tb testing.TB, repos, tagsPerRepo int) *Fixture {
 	tb.Helper()
 	fx, err := NewLarge(repos, tagsPerRepo)
@@ -27,15 +27,15 @@ func Large(tb testing.TB, repos, tagsPerRepo int) *Fixture {
 // it returns the error that Large fails the test with.
 func NewLarge(repos, tagsPerRepo int) (*Fixture, error) {
 	b := &builder{}
-	shared := b.layer(types.OCILayer, file{"bench", "shared layer\n"})
-	start := time.Date(2024, 1, 1, 0, 0, 0, 0, time.UTC)
+	shared := b.layer(types.OCILayer, largeFiles...)
+	g := &largeGen{repos: repos, tags: tagsPerRepo, width: largeWidth(repos)}
 	fx := &Fixture{Repos: make([]Repo, repos)}
 	for i := range repos {
-		name := fmt.Sprintf("bench/r%04d", i)
+		name := g.repoName(i)
 		tags := make([]Tag, tagsPerRepo)
 		for j := range tagsPerRepo {
-			version := fmt.Sprintf("1.0.%d", j)
-			created := start.Add(time.Duration(i*tagsPerRepo+j) * time.Minute)
+			version := tagName(j)
+			created := g.created(i, j)
 			img := b.image(imageSpec{
 				platform: archs["amd64"],
 				created:  created,

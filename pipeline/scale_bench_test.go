@@ -1,0 +1,252 @@
+package pipeline_test
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"os"
+	"path/filepath"
+	"runtime"
+	"runtime/metrics"
+	"runtime/pprof"
+	"strconv"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/regcat/regcat/crawler"
+	"github.com/regcat/regcat/internal/regtest"
+	"github.com/regcat/regcat/pipeline"
+	"github.com/regcat/regcat/render"
+)
+
+// BenchmarkScale runs the default crawl and render of internal/regtest's
+// synthetic registry (repositories × 20 tags, every tag its own image) in
+// one process, as `regcat build` does, and reports the rates (tags/s of
+// the crawl, pages/s of the render, µs per tag of the whole run) and the
+// peaks of the live heap and of the resident set, of the run and of each
+// phase. The process's figures include the in-process registry, which
+// stores nothing. The issue's target: 200k tags in under 400 MB. Sizes
+// above 2k tags are skipped under -short. Run with -benchtime 1x, e.g.
+// go test ./pipeline -run '^$' -bench 'Scale/20k' -benchtime 1x.
+//
+// With REGCAT_SCALE_PROFILE=PREFIX set, it writes a heap profile near each
+// phase's peak to PREFIX-crawl.pprof and PREFIX-render.pprof (inspect with
+// go tool pprof -top -sample_index=inuse_space): whenever the sampled heap
+// grows 5% past the last profile's (and at most every 250 ms), garbage is
+// collected and the profile written again. The collections slow the run:
+// take rates from a run without profiles.
+func BenchmarkScale(b *testing.B) {
+	for _, size := range []struct {
+		name  string
+		repos int
+	}{{"2k", 100}, {"20k", 1000}, {"200k", 10000}} {
+		b.Run(size.name, func(b *testing.B) {
+			const tags = 20
+			if testing.Short() && size.repos*tags > 2000 {
+				b.Skip("above 2k tags under -short")
+			}
+			benchScale(b, size.repos, tags)
+		})
+	}
+}
+
+func benchScale(b *testing.B, repos, tags int) {
+	reg := regtest.NewSynthetic(b, regtest.SyntheticConfig{Repos: repos, TagsPerRepo: tags})
+	var last scaleRun
+	for b.Loop() {
+		last = runScale(b, reg.Host)
+	}
+	n := repos * tags
+	if got := last.res.Crawl.TagsDone; got != n || last.res.Failures != 0 {
+		b.Fatalf("crawled %d tags with %d failures, want %d and none", got, last.res.Failures, n)
+	}
+	// A page per image (every tag is one) and per repository, and the
+	// site's own pages, whose number does not grow with the registry.
+	if pages := last.res.Render.Pages; pages != n+repos+sitePages {
+		b.Fatalf("rendered %d pages, want %d images + %d repositories + %d", pages, n, repos, sitePages)
+	}
+	b.ReportMetric(float64(n)/last.crawl.Seconds(), "tags/s")
+	b.ReportMetric(float64(last.res.Render.Pages)/last.render.Seconds(), "pages/s")
+	b.ReportMetric(float64(last.total.Microseconds())/float64(n), "µs/tag")
+	b.ReportMetric(last.crawl.Seconds(), "crawl-s")
+	b.ReportMetric(last.render.Seconds(), "render-s")
+	b.ReportMetric(mib(max(last.crawlHeap, last.renderHeap, last.writeHeap)), "peak-heap-MiB")
+	b.ReportMetric(mib(last.crawlHeap), "crawl-heap-MiB")
+	b.ReportMetric(mib(last.renderHeap), "render-heap-MiB")
+	b.ReportMetric(mib(last.writeHeap), "write-heap-MiB")
+	if last.rssOK {
+		b.ReportMetric(float64(max(last.crawlRSS, last.renderRSS, last.writeRSS))/1000, "peak-RSS-MB")
+		b.ReportMetric(float64(last.crawlRSS)/1000, "crawl-RSS-MB")
+		b.ReportMetric(float64(last.renderRSS)/1000, "render-RSS-MB")
+		b.ReportMetric(float64(last.writeRSS)/1000, "write-RSS-MB")
+	}
+}
+
+// sitePages is the number of pages of the default site beside those of
+// images and repositories (20 tags fit one history page): index, 404,
+// failures, changes, coverage, rebuild, the label index, and one page for
+// each label key (title and version).
+const sitePages = 7 + 2
+
+// scaleRun is what one run of BenchmarkScale measured, by phase (the
+// write is the snapshot's). Heap peaks are in bytes, RSS peaks in
+// kilobytes; a phase's RSS peak is at least the RSS it started with.
+type scaleRun struct {
+	res                              pipeline.Result
+	crawl, render, total             time.Duration
+	crawlHeap, renderHeap, writeHeap uint64
+	crawlRSS, renderRSS, writeRSS    int64
+	rssOK                            bool
+}
+
+// runScale crawls host and renders its site into a new directory, timing
+// and sampling each phase through Config.Phase.
+func runScale(b *testing.B, host string) scaleRun {
+	dir, err := os.MkdirTemp(b.TempDir(), "run")
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer os.RemoveAll(dir)
+	var m scaleRun
+	runtime.GC()
+	m.rssOK = resetRSS()
+	heap := watchHeap(os.Getenv("REGCAT_SCALE_PROFILE"))
+	start := time.Now()
+	phaseStart := start
+	res, err := pipeline.Run(context.Background(), pipeline.Config{
+		SnapshotDir: filepath.Join(dir, "snapshot"),
+		Crawl:       &crawler.Config{Registry: host},
+		Full:        true,
+		Render:      &render.Config{Out: filepath.Join(dir, "site")},
+		Phase: func(p pipeline.Phase) {
+			now := time.Now()
+			switch p {
+			case pipeline.PhaseRender:
+				m.crawl, m.crawlHeap = now.Sub(phaseStart), heap.cut("render")
+				m.crawlRSS, m.rssOK = peakRSS(m.rssOK)
+				m.rssOK = m.rssOK && resetRSS()
+			case pipeline.PhaseWrite:
+				m.render, m.renderHeap = now.Sub(phaseStart), heap.cut("write")
+				m.renderRSS, m.rssOK = peakRSS(m.rssOK)
+				m.rssOK = m.rssOK && resetRSS()
+			}
+			phaseStart = now
+		},
+	})
+	m.total = time.Since(start)
+	m.writeHeap = heap.stop()
+	m.writeRSS, m.rssOK = peakRSS(m.rssOK)
+	if err != nil {
+		b.Fatal(err)
+	}
+	m.res = res
+	return m
+}
+
+func mib(bytes uint64) float64 { return float64(bytes) / (1 << 20) }
+
+// heapWatch samples the live heap objects (as crawler's BenchmarkCrawl
+// LargeRepo does) every few milliseconds, keeping the peak since the last
+// cut, and profiling it when prefix is set.
+type heapWatch struct {
+	mu       sync.Mutex
+	peak     uint64
+	prefix   string // heap profiles' path prefix, or ""
+	phase    string
+	profiled uint64    // live heap at the phase's last profile
+	at       time.Time // time of the last profile
+	done     chan struct{}
+	wg       sync.WaitGroup
+}
+
+func liveHeap() uint64 {
+	s := []metrics.Sample{{Name: "/memory/classes/heap/objects:bytes"}}
+	metrics.Read(s)
+	return s[0].Value.Uint64()
+}
+
+func watchHeap(prefix string) *heapWatch {
+	h := &heapWatch{done: make(chan struct{}), peak: liveHeap(), prefix: prefix, phase: "crawl"}
+	h.wg.Go(func() {
+		t := time.NewTicker(5 * time.Millisecond)
+		defer t.Stop()
+		for {
+			select {
+			case <-h.done:
+				return
+			case <-t.C:
+				h.sample()
+			}
+		}
+	})
+	return h
+}
+
+func (h *heapWatch) sample() {
+	now := liveHeap()
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	h.peak = max(h.peak, now)
+	if h.prefix != "" && h.phase != "write" && now > h.profiled+h.profiled/20 && time.Since(h.at) > 250*time.Millisecond {
+		h.profiled, h.at = now, time.Now()
+		writeHeapProfile(h.prefix + "-" + h.phase + ".pprof")
+	}
+}
+
+// writeHeapProfile collects garbage, so that the profile's in-use figures
+// are of now, and writes the heap profile to path; a failure leaves no
+// profile, which the reader of the benchmark notices.
+func writeHeapProfile(path string) {
+	runtime.GC()
+	f, err := os.Create(path)
+	if err != nil {
+		return
+	}
+	defer f.Close()
+	_ = pprof.Lookup("heap").WriteTo(f, 0)
+}
+
+// cut returns the peak since the last cut and starts a new one, of the
+// phase next.
+func (h *heapWatch) cut(next string) uint64 {
+	h.sample()
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	p := h.peak
+	h.peak, h.phase, h.profiled = 0, next, 0
+	return p
+}
+
+// stop ends the sampling and returns the last peak.
+func (h *heapWatch) stop() uint64 {
+	close(h.done)
+	h.wg.Wait()
+	return h.cut("")
+}
+
+// resetRSS resets the process's resident set high-water mark (Linux:
+// proc(5), /proc/pid/clear_refs), reporting whether it could.
+func resetRSS() bool {
+	return os.WriteFile("/proc/self/clear_refs", []byte("5"), 0) == nil
+}
+
+// peakRSS returns the process's resident set high-water mark in kB
+// (VmHWM), and whether it is known: ok is false when it was not before.
+func peakRSS(ok bool) (int64, bool) {
+	if !ok {
+		return 0, false
+	}
+	status, err := os.ReadFile("/proc/self/status")
+	if err != nil {
+		return 0, false
+	}
+	sc := bufio.NewScanner(bytes.NewReader(status))
+	for sc.Scan() {
+		if v, found := bytes.CutPrefix(sc.Bytes(), []byte("VmHWM:")); found {
+			kb, err := strconv.ParseInt(string(bytes.TrimSuffix(bytes.TrimSpace(v), []byte(" kB"))), 10, 64)
+			return kb, err == nil
+		}
+	}
+	return 0, false
+}
