@@ -1,6 +1,7 @@
 package regtest
 
 import (
+	"fmt"
 	"testing"
 
 	v1 "github.com/google/go-containerregistry/pkg/v1"
