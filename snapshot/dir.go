@@ -46,24 +46,47 @@ func Build(idx Index, repos []Repository) (*Snapshot, error) {
 // Files returns every file of the snapshot as a map from slash-separated
 // relative path to content, in the encoding [Write] uses.
 func (s *Snapshot) Files() (map[string][]byte, error) {
-	files := make(map[string][]byte, len(s.Repositories)+1)
-	b, err := Marshal(&s.Index)
+	entries, err := s.entries()
 	if err != nil {
 		return nil, err
 	}
-	files[IndexFile] = b
+	files := make(map[string][]byte, len(entries))
+	for _, e := range entries {
+		if files[e.name], err = e.encode(); err != nil {
+			return nil, err
+		}
+	}
+	return files, nil
+}
+
+// An entry is one file of a snapshot, encoded when it is written, so
+// that writing a snapshot holds one file's encoding at a time, not the
+// whole snapshot's (at 200,000 tags, gigabytes).
+type entry struct {
+	name   string
+	encode func() ([]byte, error)
+}
+
+// entries are the files of s, sorted by name.
+func (s *Snapshot) entries() ([]entry, error) {
+	out := make([]entry, 0, len(s.Repositories)+1)
+	out = append(out, entry{IndexFile, func() ([]byte, error) { return Marshal(&s.Index) }})
 	for i := range s.Repositories {
 		r := &s.Repositories[i]
 		p, err := RepoPath(r.Name)
 		if err != nil {
 			return nil, err
 		}
-		if b, err = Marshal(r); err != nil {
-			return nil, fmt.Errorf("repository %s: %w", r.Name, err)
-		}
-		files[p] = b
+		out = append(out, entry{p, func() ([]byte, error) {
+			b, err := Marshal(r)
+			if err != nil {
+				return nil, fmt.Errorf("repository %s: %w", r.Name, err)
+			}
+			return b, nil
+		}})
 	}
-	return files, nil
+	slices.SortFunc(out, func(a, b entry) int { return cmp.Compare(a.name, b.name) })
+	return out, nil
 }
 
 // dirOptions make a snapshot directory replaceable when it holds an
@@ -107,36 +130,37 @@ func Write(ctx context.Context, dir string, s *Snapshot) error {
 // (package changes). An extra path that is also a snapshot file is an
 // error.
 func WriteWith(ctx context.Context, dir string, s *Snapshot, extra map[string][]byte) error {
-	files, err := s.Files()
+	entries, err := s.entries()
 	if err != nil {
 		return err
 	}
+	files := len(entries)
 	for name, b := range extra {
-		if _, ok := files[name]; ok {
+		if _, found := slices.BinarySearchFunc(entries[:files], name, func(e entry, n string) int { return cmp.Compare(e.name, n) }); found {
 			return fmt.Errorf("snapshot: extra file %s is a snapshot file", name)
 		}
-		files[name] = b
+		entries = append(entries, entry{name, func() ([]byte, error) { return b, nil }})
 	}
+	slices.SortFunc(entries, func(a, b entry) int { return cmp.Compare(a.name, b.name) })
 	d, err := sitefs.Open(dir, dirOptions)
 	if err != nil {
 		return dirError(dir, err)
 	}
 	defer d.Abort() // a no-op once committed
-	names := make([]string, 0, len(files))
-	for name := range files {
-		names = append(names, name)
-	}
-	slices.Sort(names)
-	for _, name := range names {
+	for _, e := range entries {
 		if err := ctx.Err(); err != nil {
 			return err
 		}
-		if p := path.Dir(name); p != "." {
+		if p := path.Dir(e.name); p != "." {
 			if err := d.Mkdir(p); err != nil {
 				return fmt.Errorf("snapshot %w", err)
 			}
 		}
-		if err := d.Write(name, files[name]); err != nil {
+		b, err := e.encode()
+		if err != nil {
+			return err
+		}
+		if err := d.Write(e.name, b); err != nil {
 			return fmt.Errorf("snapshot %w", err)
 		}
 	}
