@@ -248,7 +248,14 @@ func (r *renderer) carry(ctx context.Context, s *sitefs.Dir) error {
 			todo = append(todo, rp)
 		}
 	}
-	nested := nestedRepos(r.cat.Repos)
+	// A repository's badges are below another's name ("a/b" below
+	// "a") in this site, or were in the spare's: its badge directory
+	// holds more than its own badges there and is linked, not moved.
+	names := slices.Collect(maps.Keys(spare))
+	for _, rp := range r.cat.Repos {
+		names = append(names, rp.Name)
+	}
+	nested := nestedNames(names)
 	if len(todo) == 0 {
 		return nil
 	}
@@ -339,18 +346,17 @@ func spareBadges(rp *catalog.Repo, bds []*badgeDir) sitefs.CarryDir {
 	return cd
 }
 
-// nestedRepos are the names of repos that other repositories' names
-// are below ("a" of "a/b").
-func nestedRepos(repos []*catalog.Repo) map[string]bool {
-	names := make(map[string]bool, len(repos))
-	for _, rp := range repos {
-		names[rp.Name] = true
+// nestedNames are those of names that others are below ("a" of "a/b").
+func nestedNames(names []string) map[string]bool {
+	set := make(map[string]bool, len(names))
+	for _, n := range names {
+		set[n] = true
 	}
 	out := map[string]bool{}
-	for _, rp := range repos {
-		for i := range len(rp.Name) {
-			if rp.Name[i] == '/' && names[rp.Name[:i]] {
-				out[rp.Name[:i]] = true
+	for _, n := range names {
+		for i := range len(n) {
+			if n[i] == '/' && set[n[:i]] {
+				out[n[:i]] = true
 			}
 		}
 	}

@@ -463,3 +463,43 @@ func TestRerenderFromSpare(t *testing.T) {
 		t.Errorf("the spare is not the second site: %d files, want %d", len(got), len(second))
 	}
 }
+
+// TestRerenderFromSpareNested: a repository ("x") whose badge directory
+// held a nested repository's ("x/y") in the spare is not moved from
+// there with that one's badges once "x/y" is gone.
+func TestRerenderFromSpareNested(t *testing.T) {
+	repo := func(name string, tags ...string) snapshot.Repository {
+		im := single(name, tags, platform("amd64", name, day(3), map[string]string{snapshot.KeyTitle: name}, nil, name))
+		r := snapshot.Repository{Name: name, Images: []snapshot.Image{im}}
+		r.Tags = tagsOf(r.Images...)
+		return r
+	}
+	build := func(repos ...snapshot.Repository) *snapshot.Snapshot {
+		s, err := snapshot.Build(snapshot.Index{Registry: "r.example", CrawledAt: day(10)}, repos)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return s
+	}
+	out := filepath.Join(t.TempDir(), "site")
+	cfg := Config{Out: out}
+	for _, s := range []*snapshot.Snapshot{
+		build(repo("x", "latest"), repo("x/y", "latest")),
+		build(repo("x", "latest"), repo("x/y", "latest", "1.0")),
+	} {
+		if _, err := Render(context.Background(), cfg, s); err != nil {
+			t.Fatal(err)
+		}
+	}
+	last := build(repo("x", "latest"))
+	if _, err := Render(context.Background(), cfg, last); err != nil {
+		t.Fatal(err)
+	}
+	cfg.Out = ""
+	fresh := readTree(t, renderTo(t, cfg, last))
+	for name := range readTree(t, out) {
+		if _, ok := fresh[name]; !ok {
+			t.Errorf("%s: in the re-rendered site, not in a fresh render", name)
+		}
+	}
+}
