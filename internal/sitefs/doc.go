@@ -42,8 +42,9 @@
 // tree, then removes the ".tmp-" and ".old-" directories of <base> whose
 // process is gone. Those of a live process (this one included) are never
 // touched. Names in the old format without a process id are left alone.
-The spare tree (".<base>.spare", see Options.Spare) carries no process
-id and is never removed by Open; what a crash can do to it is in spare.go.
+// The spare tree (".<base>.spare", see [Options.Spare]) carries no
+// process id and is never removed by Open; what a crash can do to it is
+// in spare.go.
 // Process ids are those of this machine and pid namespace: writers of one
 // target from different machines or containers are not supported (nor
 // are concurrent writers of one target in any case: the last commit wins).
