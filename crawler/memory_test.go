@@ -2,54 +2,11 @@ package crawler
 
 import (
 	"runtime"
-	"runtime/metrics"
-	"sync"
 	"testing"
-	"time"
 
+	"github.com/regcat/regcat/internal/memwatch"
 	"github.com/regcat/regcat/internal/regtest"
 )
-
-// heapSampler records the peak of live heap objects while it runs.
-type heapSampler struct {
-	stop chan struct{}
-	wg   sync.WaitGroup
-	peak uint64
-}
-
-const heapMetric = "/memory/classes/heap/objects:bytes"
-
-func heapNow() uint64 {
-	s := []metrics.Sample{{Name: heapMetric}}
-	metrics.Read(s)
-	return s[0].Value.Uint64()
-}
-
-// sampleHeap starts sampling every few milliseconds; Stop returns the peak.
-func sampleHeap() *heapSampler {
-	h := &heapSampler{stop: make(chan struct{}), peak: heapNow()}
-	h.wg.Add(1)
-	go func() {
-		defer h.wg.Done()
-		t := time.NewTicker(5 * time.Millisecond)
-		defer t.Stop()
-		for {
-			select {
-			case <-h.stop:
-				return
-			case <-t.C:
-				h.peak = max(h.peak, heapNow())
-			}
-		}
-	}()
-	return h
-}
-
-func (h *heapSampler) Stop() uint64 {
-	close(h.stop)
-	h.wg.Wait()
-	return max(h.peak, heapNow())
-}
 
 // BenchmarkCrawlLargeRepo crawls one repository at the default tag cap,
 // 10,000 tags, every tag its own image, and reports the peak heap: of the
@@ -63,8 +20,8 @@ func BenchmarkCrawlLargeRepo(b *testing.B) {
 	var st Stats
 	for b.Loop() {
 		runtime.GC()
-		base = heapNow()
-		h := sampleHeap()
+		base = memwatch.Heap()
+		h := memwatch.Start(nil)
 		snap, s := mustCrawl(b, cfg)
 		peak = h.Stop()
 		st = s

@@ -1,20 +1,17 @@
 package pipeline_test
 
 import (
-	"bufio"
-	"bytes"
 	"context"
 	"os"
 	"path/filepath"
 	"runtime"
-	"runtime/metrics"
 	"runtime/pprof"
-	"strconv"
 	"sync"
 	"testing"
 	"time"
 
 	"github.com/regcat/regcat/crawler"
+	"github.com/regcat/regcat/internal/memwatch"
 	"github.com/regcat/regcat/internal/regtest"
 	"github.com/regcat/regcat/pipeline"
 	"github.com/regcat/regcat/render"
@@ -76,10 +73,10 @@ func benchScale(b *testing.B, repos, tags int) {
 	b.ReportMetric(mib(last.renderHeap), "render-heap-MiB")
 	b.ReportMetric(mib(last.writeHeap), "write-heap-MiB")
 	if last.rssOK {
-		b.ReportMetric(float64(max(last.crawlRSS, last.renderRSS, last.writeRSS))/1000, "peak-RSS-MB")
-		b.ReportMetric(float64(last.crawlRSS)/1000, "crawl-RSS-MB")
-		b.ReportMetric(float64(last.renderRSS)/1000, "render-RSS-MB")
-		b.ReportMetric(float64(last.writeRSS)/1000, "write-RSS-MB")
+		b.ReportMetric(float64(max(last.crawlRSS, last.renderRSS, last.writeRSS))/1e6, "peak-RSS-MB")
+		b.ReportMetric(float64(last.crawlRSS)/1e6, "crawl-RSS-MB")
+		b.ReportMetric(float64(last.renderRSS)/1e6, "render-RSS-MB")
+		b.ReportMetric(float64(last.writeRSS)/1e6, "write-RSS-MB")
 	}
 }
 
@@ -90,8 +87,7 @@ func benchScale(b *testing.B, repos, tags int) {
 const sitePages = 7 + 2
 
 // scaleRun is what one run of BenchmarkScale measured, by phase (the
-// write is the snapshot's). Heap peaks are in bytes, RSS peaks in
-// kilobytes; a phase's RSS peak is at least the RSS it started with.
+// write is the snapshot's). Peaks are in bytes; a phase's RSS peak is at least the RSS it started with.
 type scaleRun struct {
 	res                              pipeline.Result
 	crawl, render, total             time.Duration
@@ -110,7 +106,7 @@ func runScale(b *testing.B, host string) scaleRun {
 	defer os.RemoveAll(dir)
 	var m scaleRun
 	runtime.GC()
-	m.rssOK = resetRSS()
+	m.rssOK = memwatch.ResetRSS()
 	heap := watchHeap(os.Getenv("REGCAT_SCALE_PROFILE"))
 	start := time.Now()
 	phaseStart := start
@@ -124,19 +120,17 @@ func runScale(b *testing.B, host string) scaleRun {
 			switch p {
 			case pipeline.PhaseRender:
 				m.crawl, m.crawlHeap = now.Sub(phaseStart), heap.cut("render")
-				m.crawlRSS, m.rssOK = peakRSS(m.rssOK)
-				m.rssOK = m.rssOK && resetRSS()
+				m.crawlRSS, m.rssOK = rssCut(m.rssOK)
 			case pipeline.PhaseWrite:
 				m.render, m.renderHeap = now.Sub(phaseStart), heap.cut("write")
-				m.renderRSS, m.rssOK = peakRSS(m.rssOK)
-				m.rssOK = m.rssOK && resetRSS()
+				m.renderRSS, m.rssOK = rssCut(m.rssOK)
 			}
 			phaseStart = now
 		},
 	})
 	m.total = time.Since(start)
-	m.writeHeap = heap.stop()
-	m.writeRSS, m.rssOK = peakRSS(m.rssOK)
+	m.writeHeap = heap.Stop()
+	m.writeRSS, m.rssOK = rssCut(m.rssOK)
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -146,48 +140,28 @@ func runScale(b *testing.B, host string) scaleRun {
 
 func mib(bytes uint64) float64 { return float64(bytes) / (1 << 20) }
 
-// heapWatch samples the live heap objects (as crawler's BenchmarkCrawl
-// LargeRepo does) every few milliseconds, keeping the peak since the last
-// cut, and profiling it when prefix is set.
+// heapWatch samples the heap through memwatch, keeping the peak of each
+// phase, and writes heap profiles near it when prefix is set.
 type heapWatch struct {
+	*memwatch.Sampler
 	mu       sync.Mutex
-	peak     uint64
 	prefix   string // heap profiles' path prefix, or ""
 	phase    string
-	profiled uint64    // live heap at the phase's last profile
+	profiled uint64    // heap at the phase's last profile
 	at       time.Time // time of the last profile
-	done     chan struct{}
-	wg       sync.WaitGroup
-}
-
-func liveHeap() uint64 {
-	s := []metrics.Sample{{Name: "/memory/classes/heap/objects:bytes"}}
-	metrics.Read(s)
-	return s[0].Value.Uint64()
 }
 
 func watchHeap(prefix string) *heapWatch {
-	h := &heapWatch{done: make(chan struct{}), peak: liveHeap(), prefix: prefix, phase: "crawl"}
-	h.wg.Go(func() {
-		t := time.NewTicker(5 * time.Millisecond)
-		defer t.Stop()
-		for {
-			select {
-			case <-h.done:
-				return
-			case <-t.C:
-				h.sample()
-			}
-		}
-	})
+	h := &heapWatch{prefix: prefix, phase: "crawl"}
+	h.Sampler = memwatch.Start(h.profile)
 	return h
 }
 
-func (h *heapWatch) sample() {
-	now := liveHeap()
+// profile writes a heap profile of the phase when the heap grew by a
+// twentieth since the last one, at most four times a second.
+func (h *heapWatch) profile(now uint64) {
 	h.mu.Lock()
 	defer h.mu.Unlock()
-	h.peak = max(h.peak, now)
 	if h.prefix != "" && h.phase != "write" && now > h.profiled+h.profiled/20 && time.Since(h.at) > 250*time.Millisecond {
 		h.profiled, h.at = now, time.Now()
 		writeHeapProfile(h.prefix + "-" + h.phase + ".pprof")
@@ -207,46 +181,21 @@ func writeHeapProfile(path string) {
 	_ = pprof.Lookup("heap").WriteTo(f, 0)
 }
 
-// cut returns the peak since the last cut and starts a new one, of the
-// phase next.
+// cut returns the peak since the last cut and starts the phase next.
 func (h *heapWatch) cut(next string) uint64 {
-	h.sample()
+	p := h.Cut()
 	h.mu.Lock()
-	defer h.mu.Unlock()
-	p := h.peak
-	h.peak, h.phase, h.profiled = 0, next, 0
+	h.phase, h.profiled = next, 0
+	h.mu.Unlock()
 	return p
 }
 
-// stop ends the sampling and returns the last peak.
-func (h *heapWatch) stop() uint64 {
-	close(h.done)
-	h.wg.Wait()
-	return h.cut("")
-}
-
-// resetRSS resets the process's resident set high-water mark (Linux:
-// proc(5), /proc/pid/clear_refs), reporting whether it could.
-func resetRSS() bool {
-	return os.WriteFile("/proc/self/clear_refs", []byte("5"), 0) == nil
-}
-
-// peakRSS returns the process's resident set high-water mark in kB
-// (VmHWM), and whether it is known: ok is false when it was not before.
-func peakRSS(ok bool) (int64, bool) {
+// rssCut returns the resident set's peak since the last reset and
+// resets it, or false (and from then on) when the system cannot tell.
+func rssCut(ok bool) (int64, bool) {
 	if !ok {
 		return 0, false
 	}
-	status, err := os.ReadFile("/proc/self/status")
-	if err != nil {
-		return 0, false
-	}
-	sc := bufio.NewScanner(bytes.NewReader(status))
-	for sc.Scan() {
-		if v, found := bytes.CutPrefix(sc.Bytes(), []byte("VmHWM:")); found {
-			kb, err := strconv.ParseInt(string(bytes.TrimSuffix(bytes.TrimSpace(v), []byte(" kB"))), 10, 64)
-			return kb, err == nil
-		}
-	}
-	return 0, false
+	rss, ok := memwatch.PeakRSS()
+	return rss, ok && memwatch.ResetRSS()
 }

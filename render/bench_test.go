@@ -46,6 +46,11 @@ func synthetic(b testing.TB, repos, tags int) *snapshot.Snapshot {
 	return s
 }
 
+// sitePages is the number of site pages of a synthetic snapshot: index,
+// failures, 404, coverage, rebuild, changes and labels, and a page for
+// each of its 6 label keys.
+const sitePages = 7 + 6
+
 // BenchmarkRender renders a 1,000-repository × 20-tag snapshot (21,013
 // pages, 46,023 files with the API and badges) with minification on:
 // "fresh" into a new directory each time, "unchanged" over the previous
@@ -94,12 +99,10 @@ func BenchmarkRender(b *testing.B) {
 				cpuKnown = cpuKnown && ok0 && ok1
 				n++
 			}
-			// A repository page and 20 image pages per repository; the
-			// site's index, failures, 404, coverage, rebuild, changes and
-			// labels pages; a page for each of the 6 label keys. An
-			// unchanged render carries every repository's pages from the
-			// previous site (see incremental.go) and renders the others.
-			const sitePages = 7 + 6
+			// A repository page and 20 image pages per repository, and
+			// the site's pages. An unchanged render carries every
+			// repository's pages from the previous site (see
+			// incremental.go) and renders the site's.
 			want := 1000*21 + sitePages
 			switch {
 			case !mode.unchanged && st.Pages != want:

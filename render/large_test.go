@@ -1,20 +1,15 @@
 package render
 
 import (
-	"bufio"
 	"bytes"
 	"context"
 	"os"
 	"path/filepath"
 	"runtime"
-	"runtime/metrics"
-	"strconv"
-	"strings"
-	"sync"
 	"testing"
-	"time"
 
 	"github.com/regcat/regcat/catalog"
+	"github.com/regcat/regcat/internal/memwatch"
 	"github.com/regcat/regcat/snapshot"
 )
 
@@ -95,15 +90,15 @@ func BenchmarkLargeRepository(b *testing.B) {
 		b.StopTimer()
 		os.RemoveAll(out)
 		b.StartTimer()
-		stop := sampleHeap(&peak)
+		h := memwatch.Start(nil)
 		var err error
 		st, err = Render(context.Background(), Config{Out: out}, snap)
-		stop()
+		peak = max(peak, h.Stop())
 		if err != nil {
 			b.Fatal(err)
 		}
 	}
-	if want := largeTags + 3 + largeTags/DefaultPageSize; st.Pages != want {
+	if want := largeTags + sitePages + largeTags/DefaultPageSize; st.Pages != want {
 		b.Fatalf("rendered %d pages, want %d", st.Pages, want)
 	}
 	page, err := os.ReadFile(filepath.Join(out, repoPage(snap.Repositories[0].Name)))
@@ -112,55 +107,9 @@ func BenchmarkLargeRepository(b *testing.B) {
 	}
 	b.ReportMetric(float64(before)/1e6, "snapshot-heap-MB")
 	b.ReportMetric(float64(peak)/1e6, "peak-heap-MB")
-	if hwm := peakRSS(); hwm > 0 {
+	if hwm, ok := memwatch.PeakRSS(); ok {
 		b.ReportMetric(float64(hwm)/1e6, "peak-rss-MB")
 	}
 	b.ReportMetric(float64(len(page))/1e6, "repo-page-MB")
 	b.ReportMetric(float64(st.Files), "files")
-}
-
-// sampleHeap records in *peak the largest heap (live and unswept
-// objects) seen every 5 ms until stop is called.
-func sampleHeap(peak *uint64) (stop func()) {
-	sample := []metrics.Sample{{Name: "/memory/classes/heap/objects:bytes"}}
-	read := func() {
-		metrics.Read(sample)
-		*peak = max(*peak, sample[0].Value.Uint64())
-	}
-	done := make(chan struct{})
-	var wg sync.WaitGroup
-	wg.Go(func() {
-		tick := time.NewTicker(5 * time.Millisecond)
-		defer tick.Stop()
-		for {
-			read()
-			select {
-			case <-done:
-				return
-			case <-tick.C:
-			}
-		}
-	})
-	return func() { close(done); wg.Wait(); read() }
-}
-
-// peakRSS is the process's peak resident set size in bytes from
-// /proc/self/status, or 0 where there is none.
-func peakRSS() int64 {
-	f, err := os.Open("/proc/self/status")
-	if err != nil {
-		return 0
-	}
-	defer f.Close()
-	sc := bufio.NewScanner(f)
-	for sc.Scan() {
-		if v, ok := strings.CutPrefix(sc.Text(), "VmHWM:"); ok {
-			kb, err := strconv.ParseInt(strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(v), "kB")), 10, 64)
-			if err != nil {
-				return 0
-			}
-			return kb << 10
-		}
-	}
-	return 0
 }

@@ -70,6 +70,8 @@ var allow = map[string]rule{
 	"examples": {pkgs: []string{"snapshot"}, third: []string{ggcr}},
 	// Test helpers: in-process registries and fault injection.
 	"internal/regtest": {pkgs: []string{"snapshot", "examples"}, third: []string{ggcr, distribution, "github.com/sirupsen/logrus", "golang.org/x/crypto"}},
+	// Benchmark support: heap peaks and the resident set's high-water mark.
+	"internal/memwatch": {},
 	// Change notifications: webhooks POSTed after a run that changed something.
 	"notify": {pkgs: []string{"changes"}, third: []string{errgroup}},
 	// The webhook-driven refresh of serve: hooks, queue, pipeline runs.
