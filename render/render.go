@@ -40,12 +40,12 @@ type Stats struct {
 	Moved int
 }
 
-// Render writes the site for snap to cfg.Out. The new site is built in a
+// Render writes the site for the snapshot src to cfg.Out. The new site is built in a
 // temporary directory beside cfg.Out and replaces it only when complete,
 // so on any error (including ctx being cancelled) the previous site is
 // left as it was. Invalid names in snap are logged, counted in
 // Stats.Skipped and left out; they are not errors.
-func Render(ctx context.Context, cfg Config, snap *snapshot.Snapshot) (Stats, error) {
+func Render(ctx context.Context, cfg Config, src snapshot.Source) (Stats, error) {
 	if err := cfg.Validate(); err != nil {
 		return Stats{}, err
 	}
@@ -53,6 +53,10 @@ func Render(ctx context.Context, cfg Config, snap *snapshot.Snapshot) (Stats, er
 	// Templates first: a broken override fails before anything is read
 	// or written.
 	tmpl, tmplSum, err := loadTemplates(cfg.TemplatesDir)
+	if err != nil {
+		return Stats{}, err
+	}
+	snap, err := materialize(ctx, src)
 	if err != nil {
 		return Stats{}, err
 	}
@@ -249,4 +253,20 @@ func (r *renderer) buffer() *bytes.Buffer {
 		return b
 	}
 	return new(bytes.Buffer)
+}
+
+// materialize reads every repository of src into one snapshot.
+func materialize(ctx context.Context, src snapshot.Source) (*snapshot.Snapshot, error) {
+	if s, ok := src.(*snapshot.Snapshot); ok {
+		return s, nil
+	}
+	s := &snapshot.Snapshot{Index: *src.Head(), Repositories: make([]snapshot.Repository, src.Len())}
+	for i := range s.Repositories {
+		r, err := src.Repository(ctx, i)
+		if err != nil {
+			return nil, err
+		}
+		s.Repositories[i] = *r
+	}
+	return s, nil
 }

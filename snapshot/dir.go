@@ -184,12 +184,7 @@ func ReadPart(dir string, keep func(name string) bool) (*Snapshot, error) {
 		return nil, fmt.Errorf("snapshot: %w", err)
 	}
 	defer root.Close()
-	f, err := root.Open(IndexFile)
-	if err != nil {
-		return nil, fmt.Errorf("snapshot: %w", err)
-	}
-	idx, err := DecodeIndex(f)
-	f.Close()
+	idx, err := readIndex(root)
 	if err != nil {
 		return nil, fmt.Errorf("snapshot %s: %w", dir, err)
 	}

@@ -20,12 +20,7 @@ func ReadRepo(dir, name string) (*Index, *Repository, error) {
 		return nil, nil, fmt.Errorf("snapshot: %w", err)
 	}
 	defer root.Close()
-	f, err := root.Open(IndexFile)
-	if err != nil {
-		return nil, nil, fmt.Errorf("snapshot: %w", err)
-	}
-	idx, err := DecodeIndex(f)
-	f.Close()
+	idx, err := readIndex(root)
 	if err != nil {
 		return nil, nil, fmt.Errorf("snapshot %s: %w", dir, err)
 	}
