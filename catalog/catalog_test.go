@@ -1,6 +1,8 @@
 package catalog
 
 import (
+	"context"
+	"errors"
 	"strings"
 	"testing"
 	"time"
@@ -74,7 +76,7 @@ func TestDefaultImage(t *testing.T) {
 			rp := c.Repos[0]
 			gotDig := ""
 			if rp.Default != nil {
-				gotDig = rp.Default.Snap.Digest
+				gotDig = rp.Default.Digest
 			}
 			if gotDig != tt.wantDig || rp.DefaultTag != tt.wantTag {
 				t.Errorf("default %s %q, want %s %q", gotDig, rp.DefaultTag, tt.wantDig, tt.wantTag)
@@ -135,5 +137,39 @@ func TestHistory(t *testing.T) {
 	}
 	if New(snap, Config{}).Changes != nil {
 		t.Error("no history, yet changes")
+	}
+}
+
+// TestLoad: a repository's whole record comes back from the snapshot
+// with each compact image's record, and a snapshot that no longer holds
+// what the catalog read is refused rather than shown.
+func TestLoad(t *testing.T) {
+	ctx := context.Background()
+	snap := &snapshot.Snapshot{Repositories: []snapshot.Repository{
+		repo("a", map[string]int{"a": 1, "b": 2}, map[string]string{"1": "a", "2": "b"}),
+		repo("b", map[string]int{"c": 3}, nil),
+	}}
+	c := New(snap, Config{})
+	for _, rp := range c.Repos {
+		full, err := c.Load(ctx, rp)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if full.Repo.Name != rp.Name {
+			t.Errorf("loaded %s for %s", full.Repo.Name, rp.Name)
+		}
+		for _, ip := range rp.Images {
+			if im := full.Image(ip); im.Digest != ip.Digest || !im.Created.Equal(ip.Created) {
+				t.Errorf("%s: full record %s, want %s", rp.Name, im.Digest, ip.Digest)
+			}
+		}
+	}
+	snap.Repositories[0].Images = snap.Repositories[0].Images[:1]
+	if _, err := c.Load(ctx, c.Repos[0]); !errors.Is(err, ErrChanged) {
+		t.Errorf("snapshot changed: %v, want ErrChanged", err)
+	}
+	snap.Repositories[1].Name = "c"
+	if _, err := c.Load(ctx, c.Repos[1]); !errors.Is(err, ErrChanged) {
+		t.Errorf("repository renamed: %v, want ErrChanged", err)
 	}
 }

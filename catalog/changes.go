@@ -1,6 +1,7 @@
 package catalog
 
 import (
+	"slices"
 	"time"
 
 	"github.com/regcat/regcat/changes"
@@ -80,11 +81,11 @@ func (rp *Repo) noteTagged(at time.Time, cr *changes.Repo) {
 	}
 }
 
-// tagDigest is the digest tag points at in the snapshot, or "".
+// tagDigest is the digest of the image tag points at, or "".
 func (rp *Repo) tagDigest(tag string) string {
-	for _, t := range rp.Snap.Tags {
-		if t.Name == tag {
-			return t.Digest
+	for _, ip := range rp.Images {
+		if _, ok := slices.BinarySearch(ip.Tags, tag); ok {
+			return ip.Digest
 		}
 	}
 	return ""

@@ -48,7 +48,7 @@ func TestLabelIndex(t *testing.T) {
 		for i, v := range k.Values {
 			var got []string
 			for _, ip := range v.Images {
-				got = append(got, ip.Snap.Digest)
+				got = append(got, ip.Digest)
 			}
 			if v.Value != w.values[i].v || len(got) != len(w.values[i].imgs) || got[0] != w.values[i].imgs[0] {
 				t.Errorf("%s=%s: %v, want %s=%v", k.Key, v.Value, got, w.values[i].v, w.values[i].imgs)

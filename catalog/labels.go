@@ -57,6 +57,9 @@ type Entry struct {
 	Key, Value, Source string
 }
 
+// SourceLabel is the Entry.Source of a platform's config label.
+const SourceLabel = "label"
+
 // Metadata collects an image's annotations and labels: the top-level
 // manifest's (or index's) annotations, then each platform's config labels
 // and manifest annotations. Equal entries from several platforms are kept
@@ -74,7 +77,7 @@ func Metadata(im *snapshot.Image) []Entry {
 	}
 	add(im.Annotations, top)
 	for i := range im.Platforms {
-		add(im.Platforms[i].Config.Labels, "label")
+		add(im.Platforms[i].Config.Labels, SourceLabel)
 		add(im.Platforms[i].Annotations, "manifest annotation")
 	}
 	slices.SortFunc(out, func(a, b Entry) int {

@@ -30,16 +30,12 @@ func chains(kind byte, ids []string) []chainKey {
 // config, stable across recompression) and of its layer digests.
 func platformChains(im *Image) [][]chainKey {
 	var out [][]chainKey
-	for _, p := range im.Snap.Platforms {
-		if len(p.Config.DiffIDs) > 0 {
-			out = append(out, chains('d', p.Config.DiffIDs))
+	for _, p := range im.Platforms {
+		if len(p.DiffIDs) > 0 {
+			out = append(out, chains('d', p.DiffIDs))
 		}
 		if len(p.Layers) > 0 {
-			ids := make([]string, len(p.Layers))
-			for i, l := range p.Layers {
-				ids[i] = l.Digest
-			}
-			out = append(out, chains('l', ids))
+			out = append(out, chains('l', p.Layers))
 		}
 	}
 	return out
@@ -56,9 +52,9 @@ func linkLineage(images []*Image) {
 	full := map[chainKey][]*Image{}
 	all := make([][][]chainKey, len(images))
 	for i, im := range images {
-		byDigest[im.Snap.Digest] = append(byDigest[im.Snap.Digest], im)
-		for _, p := range im.Snap.Platforms {
-			if p.Digest != im.Snap.Digest {
+		byDigest[im.Digest] = append(byDigest[im.Digest], im)
+		for _, p := range im.Platforms {
+			if p.Digest != im.Digest {
 				byDigest[p.Digest] = append(byDigest[p.Digest], im)
 			}
 		}
@@ -72,7 +68,7 @@ func linkLineage(images []*Image) {
 	}
 	for i, im := range images {
 		var bases []Base
-		if d := Label(im.Snap, snapshot.KeyBaseDigest); d != "" {
+		if d := im.Label(snapshot.KeyBaseDigest); d != "" {
 			for _, b := range byDigest[d] {
 				if b != im {
 					bases = append(bases, Base{b, ViaAnnotation})
@@ -128,6 +124,6 @@ const (
 func compareImages(a, b *Image) int {
 	return cmp.Or(
 		cmp.Compare(a.Repo.Name, b.Repo.Name),
-		snapshot.CompareNewest(a.Snap, b.Snap),
+		compareNewest(a, b),
 	)
 }

@@ -80,7 +80,7 @@ func (b BaseState) Message() string {
 		if b.BuiltDigest != "" {
 			built = Short(b.BuiltDigest)
 		}
-		msg := fmt.Sprintf("built on %s = %s; %s is now %s", name, built, b.Tag, Short(b.Now.Snap.Digest))
+		msg := fmt.Sprintf("built on %s = %s; %s is now %s", name, built, b.Tag, Short(b.Now.Digest))
 		if n := b.NewerText(); n != "" {
 			msg += ", " + n
 		}
@@ -117,7 +117,7 @@ type catalogIndex struct {
 
 func newIndex(cat *catalog.Catalog) *catalogIndex {
 	x := &catalogIndex{
-		registry: strings.ToLower(cat.Snapshot.Index.Registry),
+		registry: strings.ToLower(cat.Index.Registry),
 		repos:    map[string]*catalog.Repo{}, tags: map[string]map[string]*catalog.Image{},
 		digests: map[string][]*catalog.Image{},
 	}
@@ -128,9 +128,9 @@ func newIndex(cat *catalog.Catalog) *catalogIndex {
 			for _, tag := range im.Tags {
 				t[tag] = im
 			}
-			x.digests[im.Snap.Digest] = append(x.digests[im.Snap.Digest], im)
-			for _, p := range im.Snap.Platforms {
-				if p.Digest != im.Snap.Digest {
+			x.digests[im.Digest] = append(x.digests[im.Digest], im)
+			for _, p := range im.Platforms {
+				if p.Digest != im.Digest {
 					x.digests[p.Digest] = append(x.digests[p.Digest], im)
 				}
 			}
@@ -155,7 +155,7 @@ func BaseStates(cat *catalog.Catalog) []BaseState {
 		}
 		for _, b := range im.Bases {
 			st := BaseState{Image: im, Name: Ref(b.Image), Repo: b.Image.Repo, Tag: b.Image.DisplayTag(), Via: b.Via,
-				Built: b.Image, BuiltDigest: b.Image.Snap.Digest, Status: StatusCurrent, Now: b.Image}
+				Built: b.Image, BuiltDigest: b.Image.Digest, Status: StatusCurrent, Now: b.Image}
 			if st.Tag == "" {
 				st.Now, st.Status, st.Note = nil, StatusUnknown, "the base image is untagged"
 			}
@@ -189,7 +189,7 @@ func (x *catalogIndex) declared(im *catalog.Image, name string) BaseState {
 		// The base found by layers in the declared repository.
 		for _, b := range im.Bases {
 			if b.Image.Repo == st.Repo {
-				st.BuiltDigest = b.Image.Snap.Digest
+				st.BuiltDigest = b.Image.Digest
 				break
 			}
 		}
@@ -208,14 +208,14 @@ func (x *catalogIndex) declared(im *catalog.Image, name string) BaseState {
 		return st
 	}
 	st.Status = StatusMoved
-	from := im.Snap.Created
+	from := im.Created
 	if st.Built != nil {
-		from = st.Built.Snap.Created
+		from = st.Built.Created
 	} else {
 		st.SinceImage = true
 	}
-	if !from.IsZero() && !st.Now.Snap.Created.IsZero() {
-		st.Newer = st.Now.Snap.Created.Sub(from)
+	if !from.IsZero() && !st.Now.Created.IsZero() {
+		st.Newer = st.Now.Created.Sub(from)
 	}
 	return st
 }
@@ -236,10 +236,10 @@ func (x *catalogIndex) image(d string, rp *catalog.Repo) *catalog.Image {
 // holds reports whether im is the image with digest d or has a platform
 // with it: base.digest may name a platform manifest of an index.
 func holds(im *catalog.Image, d string) bool {
-	if im.Snap.Digest == d {
+	if im.Digest == d {
 		return true
 	}
-	return slices.ContainsFunc(im.Snap.Platforms, func(p snapshot.Platform) bool { return p.Digest == d })
+	return slices.ContainsFunc(im.Platforms, func(p catalog.Platform) bool { return p.Digest == d })
 }
 
 func (x *catalogIndex) isDockerHub() bool {

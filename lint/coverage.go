@@ -42,11 +42,11 @@ func Coverage(cat *catalog.Catalog, findings []Finding) (Tally, []Tally) {
 			}
 			t.Images++
 			for i, name := range Recommended {
-				if im.Snap.Label(Key(name)) != "" {
+				if im.RawLabel(Key(name)) != "" {
 					t.Keys[i]++
 				}
 			}
-			k := kinds[key{rp.Name, im.Snap.Digest}]
+			k := kinds[key{rp.Name, im.Digest}]
 			t.NoLabels += count(k[RuleNoLabels])
 			t.Inherited += count(k[RuleInheritedLabel])
 			t.Invalid += count(k["invalid"])

@@ -102,7 +102,7 @@ func quote(v string) string { return strconv.Quote(snapshot.Truncate(v, maxValue
 // Linted reports whether Check looks at an image: images and indexes,
 // not artifacts or schema 1 manifests.
 func Linted(im *catalog.Image) bool {
-	return im.Snap.Kind == snapshot.KindImage || im.Snap.Kind == snapshot.KindIndex
+	return im.Kind == snapshot.KindImage || im.Kind == snapshot.KindIndex
 }
 
 // Check returns the findings of every image of the catalog, sorted by
@@ -117,7 +117,7 @@ func Check(cat *catalog.Catalog, opts Options) []Finding {
 		if !Linted(im) {
 			continue
 		}
-		c := &checker{im: im, meta: im.Meta, crawled: cat.Snapshot.Index.CrawledAt}
+		c := &checker{im: im, meta: im.Meta, crawled: cat.Index.CrawledAt}
 		c.required(opts.Require)
 		c.values()
 		c.dates()
@@ -148,7 +148,7 @@ type checker struct {
 
 func (c *checker) add(rule, key, value, msg string) {
 	c.out = append(c.out, Finding{
-		Repo: c.im.Repo.Name, Digest: c.im.Snap.Digest, Tags: append([]string{}, c.im.Tags...),
+		Repo: c.im.Repo.Name, Digest: c.im.Digest, Tags: append([]string{}, c.im.Tags...),
 		Rule: rule, Key: key, Value: snapshot.Truncate(value, maxValue), Message: msg,
 	})
 }
@@ -228,9 +228,9 @@ func isWebURL(s string) bool {
 // and the config's own created time against the crawl time.
 func (c *checker) dates() {
 	var configs []time.Time
-	for _, p := range c.im.Snap.Platforms {
-		if !p.Config.Created.IsZero() {
-			configs = append(configs, p.Config.Created)
+	for _, p := range c.im.Platforms {
+		if !p.Created.IsZero() {
+			configs = append(configs, p.Created)
 		}
 	}
 	future := func(t time.Time) bool {
@@ -251,7 +251,7 @@ func (c *checker) dates() {
 				quote(v), Duration(t.Sub(c.crawled)), c.crawled.UTC().Format(time.RFC3339)))
 		}
 	}
-	if t := c.im.Snap.Created; future(t) {
+	if t := c.im.Created; future(t) {
 		v := t.UTC().Format(time.RFC3339)
 		c.add(RuleFutureCreated, "", v, fmt.Sprintf("the config's created time %s is %s after the crawl (%s)",
 			v, Duration(t.Sub(c.crawled)), c.crawled.UTC().Format(time.RFC3339)))
@@ -311,9 +311,9 @@ func (c *checker) inherited(states []BaseState) {
 // platforms.
 func configLabels(im *catalog.Image, key string) []string {
 	var out []string
-	for _, p := range im.Snap.Platforms {
-		if v := p.Config.Labels[key]; v != "" && !slices.Contains(out, v) {
-			out = append(out, v)
+	for _, e := range im.Meta {
+		if e.Key == key && e.Source == catalog.SourceLabel && e.Value != "" {
+			out = append(out, e.Value) // Meta holds each value once
 		}
 	}
 	return out
@@ -325,7 +325,7 @@ func Ref(im *catalog.Image) string {
 	if t := im.DisplayTag(); t != "" {
 		return im.Repo.Name + ":" + t
 	}
-	return im.Repo.Name + "@" + Short(im.Snap.Digest)
+	return im.Repo.Name + "@" + Short(im.Digest)
 }
 
 // Short is a digest cut to its algorithm and 12 hex digits

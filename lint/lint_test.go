@@ -265,7 +265,7 @@ func TestBaseStates(t *testing.T) {
 			}
 		})
 	}
-	if b := got["app/stale"]; b.Newer != 21*24*time.Hour || b.Built == nil || b.Now == nil || b.Now.Snap.Digest != dg("manifest go-1.2.1") {
+	if b := got["app/stale"]; b.Newer != 21*24*time.Hour || b.Built == nil || b.Now == nil || b.Now.Digest != dg("manifest go-1.2.1") {
 		t.Errorf("app/stale: newer %v, built %v, now %v", b.Newer, b.Built, b.Now)
 	}
 }

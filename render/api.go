@@ -14,27 +14,23 @@ import (
 
 // apiOutput writes api/index.json and a JSON record per repository
 // under api/repos/.
-var apiOutput = output{name: "api", write: func(ctx context.Context, r *renderer, s *sitefs.Dir, spawn spawner) error {
-	if err := s.Mkdir(apiDir + "repos"); err != nil {
-		return err
-	}
-	if err := spawn(func(context.Context) error { return r.apiIndex(s) }); err != nil {
-		return err
-	}
-	for _, rp := range r.renderedRepos() {
-		if err := spawn(func(context.Context) error { return r.apiRepo(s, rp) }); err != nil {
+var apiOutput = output{name: "api",
+	write: func(ctx context.Context, r *renderer, s *sitefs.Dir, spawn spawner) error {
+		if err := s.Mkdir(apiDir + "repos"); err != nil {
 			return err
 		}
-	}
-	return nil
-}}
+		return spawn(func(context.Context) error { return r.apiIndex(s) })
+	},
+	repo: func(r *renderer, s *sitefs.Dir, spawn spawner, rp *catalog.Repo, full *catalog.Full) error {
+		return spawn(func(context.Context) error { return r.apiRepo(s, rp, full) })
+	}}
 
 // apiIndex writes api/index.json: the snapshot's index, listing the
 // repositories the site has, each summarised from the images the site
 // shows with the default image its pages and badges follow
 // (Config.BadgeTag).
 func (r *renderer) apiIndex(s *sitefs.Dir) error {
-	idx := r.cat.Snapshot.Index
+	idx := *r.cat.Index
 	idx.Repositories = make([]snapshot.RepoSummary, len(r.cat.Repos))
 	for i, rp := range r.cat.Repos {
 		idx.Repositories[i] = rp.Summary
@@ -44,12 +40,12 @@ func (r *renderer) apiIndex(s *sitefs.Dir) error {
 
 // apiRepo writes a repository's JSON record, without environment
 // variables unless Config.ShowEnv.
-func (r *renderer) apiRepo(s *sitefs.Dir, rp *catalog.Repo) error {
+func (r *renderer) apiRepo(s *sitefs.Dir, rp *catalog.Repo, full *catalog.Full) error {
 	name, err := apiPath(rp.Name)
 	if err != nil {
 		return err
 	}
-	return r.json(s, name, r.public(rp.Snap))
+	return r.json(s, name, r.public(full.Repo))
 }
 
 // json writes v as encoding/json writes it: with the field order of the

@@ -34,7 +34,6 @@ type badgeDir struct {
 	tag    string
 	own    bool   // the repository's own set
 	dir    string // with a trailing slash
-	badges []badge.Badge
 }
 
 // badgePlan is every badge directory the site has. Directories whose
@@ -121,23 +120,13 @@ func newBadgePlan(c *catalog.Catalog, policy TagBadges, badgeTag string, log *sl
 // working.
 func badgeTags(rp *catalog.Repo) map[string]*catalog.Image {
 	out := map[string]*catalog.Image{}
-	add := func(tag string) {
-		if _, ok := out[tag]; !ok && snapshot.ValidateTag(tag) == nil {
-			out[tag] = nil
-		}
-	}
 	for _, ip := range rp.Images {
 		for _, t := range ip.Tags {
 			out[t] = ip
 		}
 	}
-	for _, t := range rp.Snap.Tags {
-		add(t.Name)
-	}
-	for _, f := range rp.Snap.Failures {
-		if f.Tag != "" && (f.Repo == "" || f.Repo == rp.Name) {
-			add(f.Tag)
-		}
+	for _, t := range rp.Lost {
+		out[t] = nil
 	}
 	return out
 }
@@ -161,23 +150,29 @@ func imageBadgeDir(ip *catalog.Image, byTag map[string]*badgeDir) *badgeDir {
 	return nil
 }
 
-// newBadgeDir draws the badges of a directory. rp.Name and tag are
-// validated, so dir holds only [A-Za-z0-9._/-] and cannot leave
-// badgesDir.
+// newBadgeDir is the badge directory of rp's own badges, or of tag's.
+// rp.Name and tag are validated, so dir holds only [A-Za-z0-9._/-] and
+// cannot leave badgesDir.
 func newBadgeDir(rp *catalog.Repo, ip *catalog.Image, tag string, own bool) *badgeDir {
 	set := &badgeDir{repo: rp, image: ip, tag: tag, own: own, dir: badgesDir + rp.Name + "/"}
 	if !own {
 		set.dir += tag + "/"
 	}
-	var im *snapshot.Image
-	if ip != nil {
-		im = ip.Snap
-	}
-	set.badges = make([]badge.Badge, len(badgeKinds))
-	for i, k := range badgeKinds {
-		set.badges[i] = k.draw(im, tag)
-	}
 	return set
+}
+
+// draw draws the badges of bd, of the repository whose whole record is
+// full, in badgeKinds order.
+func (bd *badgeDir) draw(full *catalog.Full) []badge.Badge {
+	var im *snapshot.Image
+	if bd.image != nil {
+		im = full.Image(bd.image)
+	}
+	out := make([]badge.Badge, len(badgeKinds))
+	for i, k := range badgeKinds {
+		out[i] = k.draw(im, bd.tag)
+	}
+	return out
 }
 
 // pathClaims are the badge files and directories claimed so far,

@@ -204,32 +204,49 @@ func platformsBadge(im *snapshot.Image, _ string) badge.Badge {
 // snapshot order on a tie). It returns nil for images that have no
 // platform, such as artifacts.
 func badgePlatform(im *snapshot.Image) (*snapshot.Platform, string) {
-	if len(im.Platforms) == 0 {
+	i := defaultPlatform(im.Kind, len(im.Platforms),
+		func(i int) string { return shortPlatform(&im.Platforms[i]) },
+		func(i int) int64 { return im.Platforms[i].Size })
+	switch {
+	case i < 0:
 		return nil, ""
+	case im.Kind != snapshot.KindIndex:
+		return &im.Platforms[i], ""
 	}
-	if im.Kind != snapshot.KindIndex {
-		return &im.Platforms[0], ""
+	return &im.Platforms[i], " (" + shortPlatform(&im.Platforms[i]) + ")"
+}
+
+// defaultPlatform is the index of badgePlatform's platform among the n
+// platforms of an image of kind, named and sized by name and size; -1
+// when there are none.
+func defaultPlatform(kind snapshot.Kind, n int, name func(int) string, size func(int) int64) int {
+	if n == 0 {
+		return -1
 	}
-	var best *snapshot.Platform
-	for i := range im.Platforms {
-		p := &im.Platforms[i]
-		if shortPlatform(p) == badgeDefaultPlatform {
-			best = p
-			break
+	if kind != snapshot.KindIndex {
+		return 0
+	}
+	best := -1
+	for i := range n {
+		if name(i) == badgeDefaultPlatform {
+			return i
 		}
-		if best == nil || p.Size > best.Size {
-			best = p
+		if best < 0 || size(i) > size(best) {
+			best = i
 		}
 	}
-	return best, " (" + shortPlatform(best) + ")"
+	return best
 }
 
 // shortPlatform is "os/arch[/variant]", without the OS version, to keep
 // badges short.
-func shortPlatform(p *snapshot.Platform) string {
-	s := p.OS + "/" + p.Architecture
-	if p.Variant != "" {
-		s += "/" + p.Variant
+func shortPlatform(p *snapshot.Platform) string { return shortName(p.OS, p.Architecture, p.Variant) }
+
+// shortName is shortPlatform of a platform's parts.
+func shortName(os, arch, variant string) string {
+	s := os + "/" + arch
+	if variant != "" {
+		s += "/" + variant
 	}
 	return oneLine(s)
 }

@@ -2,6 +2,7 @@ package render
 
 import (
 	"bytes"
+	"context"
 	"io"
 	"log/slog"
 	"testing"
@@ -23,8 +24,12 @@ func BenchmarkBadges(b *testing.B) {
 		bp := newBadgePlan(c, TagBadgesAll, DefaultBadgeTag, log)
 		svgs, size = 0, 0
 		for _, rp := range c.Repos {
+			full, err := c.Load(context.Background(), rp)
+			if err != nil {
+				b.Fatal(err)
+			}
 			for _, dir := range append([]*badgeDir{bp.repos[rp]}, bp.tags[rp]...) {
-				for _, bd := range dir.badges {
+				for _, bd := range dir.draw(full) {
 					svg := badge.SVG(bd, badge.Flat)
 					if !bytes.HasPrefix(svg, []byte("<svg ")) {
 						b.Fatalf("%s: not a badge", dir.dir)

@@ -10,7 +10,7 @@ import (
 
 // repoBadges is the "Get the badges" data of a repository page: its own
 // badges, or nil when they were left out.
-func (r *renderer) repoBadges(rp *catalog.Repo) *BadgesView {
+func (r *renderer) repoBadges(rp *catalog.Repo, full *catalog.Full) *BadgesView {
 	set := r.badges.repos[rp]
 	if set == nil {
 		return nil
@@ -38,13 +38,13 @@ func (r *renderer) repoBadges(rp *catalog.Repo) *BadgesView {
 		}
 		note += " Tags that move with new releases (" + moving + " and version aliases such as 1 and 1.2) have badges of their own, shown on their image pages; other tags, full releases such as 1.2.3 among them, have none."
 	}
-	return r.badgeViews(set, repoPage(rp.Name), note+r.snippetNote())
+	return r.badgeViews(set, full, repoPage(rp.Name), note+r.snippetNote())
 }
 
 // imageBadges is the "Get the badges" data of an image page: the badges
 // of one of its tags (see imageBadgeDir), else a link to the
 // repository's (see imageRepoBadges).
-func (r *renderer) imageBadges(ip *catalog.Image) *BadgesView {
+func (r *renderer) imageBadges(ip *catalog.Image, full *catalog.Full) *BadgesView {
 	set := r.badges.images[ip]
 	if set == nil {
 		return r.imageRepoBadges(ip)
@@ -59,7 +59,7 @@ func (r *renderer) imageBadges(ip *catalog.Image) *BadgesView {
 	if len(others) > 0 {
 		note += " Its other tags that have badges of their own, at badges/" + ip.Repo.Name + "/<tag>/<kind>.svg: " + strings.Join(others, ", ") + "."
 	}
-	return r.badgeViews(set, imagePage(ip.Repo.Name, ip.Snap.Digest), note+r.snippetNote())
+	return r.badgeViews(set, full, imagePage(ip.Repo.Name, ip.Digest), note+r.snippetNote())
 }
 
 // imageRepoBadges is the "Get the badges" data of an image none of whose
@@ -94,20 +94,22 @@ func (r *renderer) snippetNote() string {
 	return " The URLs and snippets hold paths relative to the site root: put the site's URL before them, or render with a base URL."
 }
 
-// badgeViews is the page data of set's badges, for the page at path page.
-func (r *renderer) badgeViews(set *badgeDir, page, note string) *BadgesView {
+// badgeViews is the page data of set's badges, for the page at path page;
+// full is the whole record of set's repository.
+func (r *renderer) badgeViews(set *badgeDir, full *catalog.Full, page, note string) *BadgesView {
 	target := repoPage(set.repo.Name)
 	alt := set.repo.Name
 	if !set.own {
 		alt += ":" + set.tag
 		if set.image != nil {
-			target = imagePage(set.repo.Name, set.image.Snap.Digest)
+			target = imagePage(set.repo.Name, set.image.Digest)
 		}
 	}
 	root := rootFrom(page)
 	out := &BadgesView{Note: note, Badges: make([]BadgeView, len(badgeKinds)), JSON: r.siteURL(set.dir + badgeSetFile)}
+	bs := set.draw(full)
 	for i, k := range badgeKinds {
-		b := set.badges[i]
+		b := bs[i]
 		file := set.dir + k.name + ".svg"
 		out.Badges[i] = BadgeView{
 			Title:  k.name,

@@ -21,28 +21,24 @@ import (
 
 // badgesOutput writes every badge directory of the badge plan, a job
 // per repository.
-var badgesOutput = output{name: "badges", write: func(ctx context.Context, r *renderer, s *sitefs.Dir, spawn spawner) error {
-	if len(r.badges.repos)+len(r.badges.tags) == 0 {
-		return nil
-	}
-	// Badge files are linked to each other from the open badges/ (see
-	// sitefs.Dir.Link).
-	if err := s.Mkdir(strings.TrimSuffix(badgesDir, "/")); err != nil {
-		return err
-	}
-	for _, rp := range r.renderedRepos() {
-		if err := spawn(func(ctx context.Context) error { return r.writeBadges(ctx, s, rp) }); err != nil {
-			return err
+var badgesOutput = output{name: "badges",
+	write: func(ctx context.Context, r *renderer, s *sitefs.Dir, spawn spawner) error {
+		if len(r.badges.repos)+len(r.badges.tags) == 0 {
+			return nil
 		}
-	}
-	return nil
-}}
+		// Badge files are linked to each other from the open badges/ (see
+		// sitefs.Dir.Link).
+		return s.Mkdir(strings.TrimSuffix(badgesDir, "/"))
+	},
+	repo: func(r *renderer, s *sitefs.Dir, spawn spawner, rp *catalog.Repo, full *catalog.Full) error {
+		return spawn(func(ctx context.Context) error { return r.writeBadges(ctx, s, rp, full) })
+	}}
 
 // writeBadges writes the SVG and JSON files of a repository's
 // badge directories. The repository's own directory is kept open (see
 // sitefs.Dir.Mkdir) while they are written, each tag's only while its files
 // are. It stops between directories once ctx is done.
-func (r *renderer) writeBadges(ctx context.Context, s *sitefs.Dir, rp *catalog.Repo) error {
+func (r *renderer) writeBadges(ctx context.Context, s *sitefs.Dir, rp *catalog.Repo, full *catalog.Full) error {
 	dirs := r.repoBadgeDirs(rp)
 	if len(dirs) == 0 {
 		return nil
@@ -57,17 +53,18 @@ func (r *renderer) writeBadges(ctx context.Context, s *sitefs.Dir, rp *catalog.R
 		if err := ctx.Err(); err != nil {
 			return err
 		}
-		if err := r.writeBadgeDir(s, bd, local); err != nil {
+		if err := r.writeBadgeDir(s, bd, bd.draw(full), local); err != nil {
 			return err
 		}
 	}
 	return nil
 }
 
-// writeBadgeDir writes the files of one badge directory. A tag's
+// writeBadgeDir writes the files of one badge directory, whose badges
+// are bs. A tag's
 // directory is kept open only while they are written: a large site has a
 // badge directory per tag, more than a process may hold open.
-func (r *renderer) writeBadgeDir(s *sitefs.Dir, bd *badgeDir, local *sitefs.Group) error {
+func (r *renderer) writeBadgeDir(s *sitefs.Dir, bd *badgeDir, bs []badge.Badge, local *sitefs.Group) error {
 	if !bd.own { // else writeBadges opened it
 		dir := strings.TrimSuffix(bd.dir, "/")
 		if err := s.Mkdir(dir); err != nil {
@@ -78,11 +75,11 @@ func (r *renderer) writeBadgeDir(s *sitefs.Dir, bd *badgeDir, local *sitefs.Grou
 	for i, k := range badgeKinds {
 		// badge.SVG is as small as the SVG minifier would make it, but
 		// for a few character references in hostile text.
-		if err := s.WriteShared(local, bd.dir+k.name+".svg", badge.SVG(bd.badges[i], r.cfg.BadgeStyle)); err != nil {
+		if err := s.WriteShared(local, bd.dir+k.name+".svg", badge.SVG(bs[i], r.cfg.BadgeStyle)); err != nil {
 			return err
 		}
 	}
-	return s.WriteShared(local, bd.dir+badgeSetFile, badgeSetJSON(bd.badges))
+	return s.WriteShared(local, bd.dir+badgeSetFile, badgeSetJSON(bs))
 }
 
 // badgeSetJSON is the JSON of a directory's badges, one line: an object

@@ -33,24 +33,17 @@ const (
 )
 
 // chartOutput writes the size chart of every repository that has one.
-var chartOutput = output{name: "charts", write: func(_ context.Context, r *renderer, s *sitefs.Dir, spawn spawner) error {
-	if err := r.mkRepoDirs(s); err != nil {
-		return err
-	}
-	for _, rp := range r.renderedRepos() {
+var chartOutput = output{name: "charts",
+	write: func(_ context.Context, r *renderer, s *sitefs.Dir, _ spawner) error { return r.mkRepoDirs(s) },
+	repo: func(r *renderer, s *sitefs.Dir, spawn spawner, rp *catalog.Repo, _ *catalog.Full) error {
 		pts := sizePoints(rp)
 		if len(pts) < 2 {
-			continue
+			return nil
 		}
-		err := spawn(func(context.Context) error {
+		return spawn(func(context.Context) error {
 			return s.Write(repoDir(rp.Name)+sizeChartFile, sizeChartSVG(rp.Name, pts))
 		})
-		if err != nil {
-			return err
-		}
-	}
-	return nil
-}}
+	}}
 
 // sizePoint is one image on a size chart.
 type sizePoint struct {
@@ -66,10 +59,10 @@ func sizePoints(rp *catalog.Repo) []sizePoint {
 	var out []sizePoint
 	for i := len(rp.Images) - 1; i >= 0; i-- {
 		ip := rp.Images[i]
-		if !lint.Linted(ip) || len(ip.Tags) == 0 || ip.Snap.Created.IsZero() {
+		if !lint.Linted(ip) || len(ip.Tags) == 0 || ip.Created.IsZero() {
 			continue
 		}
-		size, platform := shownSize(ip.Snap)
+		size, platform := shownSize(ip)
 		out = append(out, sizePoint{im: ip, size: size, platform: platform})
 	}
 	return out
@@ -100,7 +93,7 @@ func sizeChartDesc(pts []sizePoint) string {
 			hi = p
 		}
 	}
-	first, last := pts[0].im.Snap.Created, pts[len(pts)-1].im.Snap.Created
+	first, last := pts[0].im.Created, pts[len(pts)-1].im.Created
 	return strconv.Itoa(len(pts)) + " tagged images created from " + first.UTC().Format(time.DateOnly) +
 		" to " + last.UTC().Format(time.DateOnly) + "; smallest " + lo.size.Text + " (" + lo.im.DisplayTag() +
 		"), largest " + hi.size.Text + " (" + hi.im.DisplayTag() + ")"
@@ -156,7 +149,7 @@ func sizeChartSVG(repo string, pts []sizePoint) []byte {
 		top = max(top, p.size.Bytes)
 	}
 	yMax := niceCeil(float64(top))
-	t0, t1 := pts[0].im.Snap.Created, pts[len(pts)-1].im.Snap.Created
+	t0, t1 := pts[0].im.Created, pts[len(pts)-1].im.Created
 	x := func(t time.Time) float64 {
 		if !t1.After(t0) {
 			return chartLeft + plotW/2
@@ -192,15 +185,15 @@ func sizeChartSVG(repo string, pts []sizePoint) []byte {
 		if i > 0 {
 			w.raw(" ")
 		}
-		w.raw(itoa(x(p.im.Snap.Created)), ",", itoa(y(p.size.Bytes)))
+		w.raw(itoa(x(p.im.Created)), ",", itoa(y(p.size.Bytes)))
 	}
 	w.raw(`"/>`)
 	if len(pts) > maxChartDots {
 		pts = nil
 	}
 	for _, p := range pts {
-		w.raw(`<circle cx="`, itoa(x(p.im.Snap.Created)), `" cy="`, itoa(y(p.size.Bytes)), `" r="4" fill="`, line, `"><title>`)
-		w.text(p.im.DisplayTag() + ": " + p.size.Text + ", " + p.im.Snap.Created.UTC().Format(time.DateOnly))
+		w.raw(`<circle cx="`, itoa(x(p.im.Created)), `" cy="`, itoa(y(p.size.Bytes)), `" r="4" fill="`, line, `"><title>`)
+		w.text(p.im.DisplayTag() + ": " + p.size.Text + ", " + p.im.Created.UTC().Format(time.DateOnly))
 		w.raw(`</title></circle>`)
 	}
 	w.raw("</svg>\n")

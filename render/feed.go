@@ -27,20 +27,16 @@ const (
 // feedsOutput writes the Atom 1.0 feeds (RFC 4287) of the change log:
 // feed.xml for the catalog and r/<repo>/feed.xml per repository, one
 // entry per change set and repository.
-var feedsOutput = output{name: "feeds", write: func(_ context.Context, r *renderer, s *sitefs.Dir, spawn spawner) error {
-	if err := r.mkRepoDirs(s); err != nil {
-		return err
-	}
-	if err := spawn(func(context.Context) error { return r.siteFeed(s) }); err != nil {
-		return err
-	}
-	for _, rp := range r.renderedRepos() {
-		if err := spawn(func(context.Context) error { return r.repoFeed(s, rp) }); err != nil {
+var feedsOutput = output{name: "feeds",
+	write: func(_ context.Context, r *renderer, s *sitefs.Dir, spawn spawner) error {
+		if err := r.mkRepoDirs(s); err != nil {
 			return err
 		}
-	}
-	return nil
-}}
+		return spawn(func(context.Context) error { return r.siteFeed(s) })
+	},
+	repo: func(r *renderer, s *sitefs.Dir, spawn spawner, rp *catalog.Repo, _ *catalog.Full) error {
+		return spawn(func(context.Context) error { return r.repoFeed(s, rp) })
+	}}
 
 // atomFeed and the types below are the elements of RFC 4287 regcat
 // writes: section 4.1.1 requires a feed's id, title and updated, and an
@@ -82,8 +78,8 @@ type atomText struct {
 
 // siteFeed writes feed.xml.
 func (r *renderer) siteFeed(s *sitefs.Dir) error {
-	f := r.feed(feedFile, "urn:regcat:feed:"+hashID(r.cat.Snapshot.Index.Registry), r.common.Site+" changes", changesPage)
-	updated := r.cat.Snapshot.Index.CrawledAt
+	f := r.feed(feedFile, "urn:regcat:feed:"+hashID(r.cat.Index.Registry), r.common.Site+" changes", changesPage)
+	updated := r.cat.Index.CrawledAt
 	for i, ch := range r.cat.Changes {
 		if i == maxSiteFeedEntries {
 			break
@@ -99,7 +95,7 @@ func (r *renderer) siteFeed(s *sitefs.Dir) error {
 // repository.
 func (r *renderer) repoFeed(s *sitefs.Dir, rp *catalog.Repo) error {
 	dir := repoDir(rp.Name)
-	f := r.feed(dir+feedFile, "urn:regcat:feed:"+hashID(r.cat.Snapshot.Index.Registry+"\x00"+rp.Name), rp.Name+" changes · "+r.common.Site, dir+indexPage)
+	f := r.feed(dir+feedFile, "urn:regcat:feed:"+hashID(r.cat.Index.Registry+"\x00"+rp.Name), rp.Name+" changes · "+r.common.Site, dir+indexPage)
 	for i, ch := range rp.Changes {
 		if i == maxRepoFeedEntries {
 			break
@@ -107,8 +103,8 @@ func (r *renderer) repoFeed(s *sitefs.Dir, rp *catalog.Repo) error {
 		f.Entries = append(f.Entries, r.entry(ch, r.linkFrom(dir, indexPage)+"#"+entryID(ch)))
 	}
 	updated := time.Unix(0, 0)
-	if nw := rp.Newest(); nw != nil && !nw.Snap.Created.IsZero() {
-		updated = nw.Snap.Created
+	if nw := rp.Newest(); nw != nil && !nw.Created.IsZero() {
+		updated = nw.Created
 	}
 	return r.writeFeed(s, dir+feedFile, f, updated)
 }

@@ -141,3 +141,35 @@ func TestGolden(t *testing.T) {
 		}
 	}
 }
+
+// TestGoldenFromDirectory renders the fixture from a snapshot directory,
+// read a repository at a time (snapshot.Open), and requires the site the
+// in-memory fixture renders: the catalog keeps compact records and each
+// repository's pages load its whole record again.
+func TestGoldenFromDirectory(t *testing.T) {
+	ctx := context.Background()
+	dir := filepath.Join(t.TempDir(), "snapshot")
+	if err := snapshot.Write(ctx, dir, fixture()); err != nil {
+		t.Fatal(err)
+	}
+	src, err := snapshot.Open(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer src.Close()
+	cfg := Config{BaseURL: "https://example.github.io/catalog/", History: fixtureHistory(), Out: filepath.Join(t.TempDir(), "site")}
+	if _, err := Render(ctx, cfg, src); err != nil {
+		t.Fatal(err)
+	}
+	// The render manifests are compared too: their fingerprints hash
+	// the repositories' whole records, read once by each.
+	got, want := readTree(t, cfg.Out), readTree(t, renderFixture(t, Config{BaseURL: cfg.BaseURL}))
+	if len(got) != len(want) {
+		t.Errorf("%d files, want %d", len(got), len(want))
+	}
+	for name, w := range want {
+		if !bytes.Equal(got[name], w) {
+			t.Errorf("%s differs from the in-memory render", name)
+		}
+	}
+}

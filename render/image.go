@@ -12,14 +12,16 @@ import (
 
 // imageHTML is a page per image, in its repository's directory.
 var imageHTML = page{template: "image.html", scope: imageScope,
-	path: func(s subject) string { return imagePage(s.repo.Name, s.image.Snap.Digest) },
-	data: func(r *renderer, s subject) (any, error) { return r.imageData(s.image) }}
+	path: func(s subject) string { return imagePage(s.repo.Name, s.image.Digest) },
+	data: func(r *renderer, s subject) (any, error) { return r.imageData(s.image, s.full) }}
 
 // maxChildren caps the images built on one image that a page lists.
 const maxChildren = 50
 
-func (r *renderer) imageData(ip *catalog.Image) (*ImagePage, error) {
-	im, rp := ip.Snap, ip.Repo
+// imageData is the data of ip's page; full is its repository's whole
+// record.
+func (r *renderer) imageData(ip *catalog.Image, full *catalog.Full) (*ImagePage, error) {
+	im, rp := full.Image(ip), ip.Repo
 	p := imagePage(rp.Name, im.Digest)
 	title := rp.Name + "@" + shortDigest(im.Digest)
 	if len(ip.Tags) > 0 {
@@ -75,7 +77,7 @@ func (r *renderer) imageData(ip *catalog.Image) (*ImagePage, error) {
 	lineage(d, ip)
 	d.BaseStates = r.imageBases(ip)
 	d.Graph = lineageGraph(ip)
-	d.Badges = r.imageBadges(ip)
+	d.Badges = r.imageBadges(ip, full)
 	return d, nil
 }
 
@@ -84,9 +86,9 @@ func lineage(d *ImagePage, ip *catalog.Image) {
 		return Relative{
 			Repo:    o.Repo.Name,
 			Tags:    strings.Join(o.Tags, ", "),
-			Short:   shortDigest(o.Snap.Digest),
-			Href:    "../" + repoKey(o.Repo.Name) + "/" + imageFile(o.Snap.Digest),
-			Created: timeView(o.Snap.Created),
+			Short:   shortDigest(o.Digest),
+			Href:    "../" + repoKey(o.Repo.Name) + "/" + imageFile(o.Digest),
+			Created: timeView(o.Created),
 			Via:     via,
 		}
 	}

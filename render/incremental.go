@@ -18,6 +18,7 @@ import (
 
 	"github.com/regcat/regcat/catalog"
 	"github.com/regcat/regcat/internal/sitefs"
+	"github.com/regcat/regcat/snapshot"
 )
 
 // Incremental render. Every file of a repository (its pages, size
@@ -132,10 +133,15 @@ func (r *renderer) fingerprints(ctx context.Context) error {
 // API's redacted record and the count of hidden environment variables),
 // since the manifest is public.
 func (r *renderer) fingerprint(global []byte, rp *catalog.Repo) string {
+	own := r.own[rp]
+	if !own.ok {
+		return ""
+	}
 	h := sha256.New()
 	h.Write(global)
+	h.Write(own.sum[:])
 	w := newFPWriter(h)
-	err := w.write(rp.Name, r.public(rp.Snap), envCounts(rp), rp.Summary, rp.Tags, rp.DefaultTag)
+	var err error
 	for _, ch := range rp.Changes {
 		err = cmp.Or(err, w.write(ch.Set.Registry, ch.Set.Since, ch.Set.CrawledAt, ch.Repo))
 	}
@@ -151,7 +157,7 @@ func (r *renderer) fingerprint(global []byte, rp *catalog.Repo) string {
 		if bd := r.badges.images[ip]; bd != nil {
 			shown = bd.dir
 		}
-		err = cmp.Or(err, w.write(ip.Snap.Digest, ip.Tags, d.Bases, d.BaseName, d.BaseRef, d.Children, d.MoreChildren,
+		err = cmp.Or(err, w.write(ip.Digest, ip.Tags, d.Bases, d.BaseName, d.BaseRef, d.Children, d.MoreChildren,
 			lineageGraph(ip), r.imageBases(ip), base, note, shown))
 	}
 	if err != nil {
@@ -160,11 +166,34 @@ func (r *renderer) fingerprint(global []byte, rp *catalog.Repo) string {
 	return hex.EncodeToString(h.Sum(nil))
 }
 
+// ownPrint is the part of a repository's fingerprint that its whole
+// record gives; ok is false when it could not be computed.
+type ownPrint struct {
+	sum [sha256.Size]byte
+	ok  bool
+}
+
+// visit computes rp's ownPrint from its whole record, as the catalog
+// reads it (catalog.Config.Visit): the API's redacted record and the
+// count of hidden environment variables, with the summary and tags.
+func (r *renderer) visit(rp *catalog.Repo, full *catalog.Full) {
+	h := sha256.New()
+	err := newFPWriter(h).write(rp.Name, r.public(full.Repo), envCounts(full.Repo), rp.Summary, rp.Tags, rp.DefaultTag)
+	var p ownPrint
+	if err == nil {
+		h.Sum(p.sum[:0])
+		p.ok = true
+	}
+	r.ownMu.Lock()
+	r.own[rp] = p
+	r.ownMu.Unlock()
+}
+
 // envCounts is how many environment variables each platform of each
 // image has: pages show the count when they hide the values.
-func envCounts(rp *catalog.Repo) [][]int {
-	out := make([][]int, len(rp.Snap.Images))
-	for i, im := range rp.Snap.Images {
+func envCounts(rp *snapshot.Repository) [][]int {
+	out := make([][]int, len(rp.Images))
+	for i, im := range rp.Images {
 		for _, p := range im.Platforms {
 			out[i] = append(out[i], len(p.Config.Env))
 		}
@@ -190,7 +219,7 @@ func (r *renderer) repoFiles(rp *catalog.Repo) []sitefs.CarryDir {
 		pages.Names = append(pages.Names, historyFile(n+1))
 	}
 	for _, ip := range rp.Images {
-		pages.Names = append(pages.Names, imageFile(ip.Snap.Digest))
+		pages.Names = append(pages.Names, imageFile(ip.Digest))
 	}
 	if len(sizePoints(rp)) >= 2 {
 		pages.Names = append(pages.Names, sizeChartFile)

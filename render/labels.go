@@ -131,8 +131,8 @@ func (r *renderer) labelData(k *labelKey) *LabelPage {
 			row.Images = append(row.Images, Relative{
 				Repo:  ip.Repo.Name,
 				Tags:  strings.Join(ip.Tags, ", "),
-				Short: shortDigest(ip.Snap.Digest),
-				Href:  "../" + imagePage(ip.Repo.Name, ip.Snap.Digest),
+				Short: shortDigest(ip.Digest),
+				Href:  "../" + imagePage(ip.Repo.Name, ip.Digest),
 			})
 		}
 		d.Values = append(d.Values, row)
@@ -155,7 +155,7 @@ var labelsJSONOutput = output{name: "label api", write: func(_ context.Context, 
 			for _, v := range k.Values {
 				refs := make([]string, len(v.Images))
 				for i, ip := range v.Images {
-					refs[i] = ip.Repo.Name + "@" + ip.Snap.Digest
+					refs[i] = ip.Repo.Name + "@" + ip.Digest
 				}
 				// Catalog order is by repository, then newest first; the
 				// API promises plain string order.

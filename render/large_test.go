@@ -8,7 +8,6 @@ import (
 	"runtime"
 	"testing"
 
-	"github.com/regcat/regcat/catalog"
 	"github.com/regcat/regcat/internal/memwatch"
 	"github.com/regcat/regcat/snapshot"
 )
@@ -28,12 +27,19 @@ func repoPageBytes(t testing.TB, snap *snapshot.Snapshot, n int) []byte {
 	if err != nil {
 		t.Fatal(err)
 	}
-	cat := catalog.New(snap, catalog.Config{})
-	r, err := newRenderer(Config{}, cat, tmpl, [32]byte{})
+	r, err := newRenderer(Config{}, tmpl, [32]byte{})
 	if err != nil {
 		t.Fatal(err)
 	}
-	d, err := repoHTML.data(r, subject{repo: cat.Repos[0], page: n})
+	if err := r.read(context.Background(), snap, nil); err != nil {
+		t.Fatal(err)
+	}
+	rp := r.cat.Repos[0]
+	full, err := r.cat.Load(context.Background(), rp)
+	if err != nil {
+		t.Fatal(err)
+	}
+	d, err := repoHTML.data(r, subject{repo: rp, full: full, page: n})
 	if err != nil {
 		t.Fatal(err)
 	}

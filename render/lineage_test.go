@@ -48,8 +48,8 @@ func TestLineage(t *testing.T) {
 	// layers (a copy in another repository).
 	for _, ip := range c.Images {
 		for _, b := range ip.Bases {
-			if b.Image == ip || b.Image.Snap.Digest == ip.Snap.Digest {
-				t.Errorf("%s@%s is based on itself", ip.Repo.Name, ip.Snap.Digest)
+			if b.Image == ip || b.Image.Digest == ip.Digest {
+				t.Errorf("%s@%s is based on itself", ip.Repo.Name, ip.Digest)
 			}
 		}
 	}

@@ -92,7 +92,7 @@ func (r *renderer) rebuildData() *RebuildPage {
 	d := &RebuildPage{Page: r.pageFor(rebuildPage, "Images to rebuild")}
 	for _, b := range r.lint.stale {
 		d.Rows = append(d.Rows, RebuildRow{
-			Image: Link{Text: lint.Ref(b.Image), Href: imagePage(b.Image.Repo.Name, b.Image.Snap.Digest)},
+			Image: Link{Text: lint.Ref(b.Image), Href: imagePage(b.Image.Repo.Name, b.Image.Digest)},
 			Base:  baseView(b, ""),
 		})
 	}
@@ -110,11 +110,11 @@ func baseView(b lint.BaseState, root string) BaseView {
 		v.Built = Link{Text: shortDigest(oneLine(b.BuiltDigest))}
 	}
 	if b.Built != nil {
-		v.Built.Href = root + imagePage(b.Built.Repo.Name, b.Built.Snap.Digest)
+		v.Built.Href = root + imagePage(b.Built.Repo.Name, b.Built.Digest)
 	}
 	if b.Now != nil {
-		v.Now = Link{Text: shortDigest(b.Now.Snap.Digest), Href: root + imagePage(b.Now.Repo.Name, b.Now.Snap.Digest)}
-		v.NowCreated = timeView(b.Now.Snap.Created)
+		v.Now = Link{Text: shortDigest(b.Now.Digest), Href: root + imagePage(b.Now.Repo.Name, b.Now.Digest)}
+		v.NowCreated = timeView(b.Now.Created)
 	}
 	return v
 }

@@ -18,9 +18,15 @@ type output struct {
 	// with the others before any output runs, and its pages are listed
 	// in the sitemap unless page.noSitemap.
 	page *page
-	// write writes the output's files into s, directly or in jobs handed
-	// to spawn. It returns spawn's error, which says ctx is done.
+	// write, when set, writes the output's files of the site as a whole
+	// into s, directly or in jobs handed to spawn, and makes the
+	// directories that repo writes into. It returns spawn's error, which
+	// says ctx is done.
 	write func(ctx context.Context, r *renderer, s *sitefs.Dir, spawn spawner) error
+	// repo, when set, writes the output's files of one rendered
+	// repository, rp, in jobs handed to spawn; full is its whole record
+	// (see renderer.run).
+	repo func(r *renderer, s *sitefs.Dir, spawn spawner, rp *catalog.Repo, full *catalog.Full) error
 }
 
 // spawner runs job in the render's pool of workers, waiting for a free
@@ -77,11 +83,13 @@ const (
 )
 
 // subject is what one page is about: nothing for a site page, the
-// repository (and the image) for a repository's (an image's) page, and
-// for a repository, which page of its tag history (from 1); the key for a
+// repository (and the image) for a repository's (an image's) page, with
+// the repository's whole record when the page is rendered, and for a
+// repository, which page of its tag history (from 1); the key for a
 // key's page.
 type subject struct {
 	repo  *catalog.Repo
+	full  *catalog.Full
 	image *catalog.Image
 	page  int
 	label *labelKey
@@ -90,24 +98,21 @@ type subject struct {
 // fixed is the path of a site page.
 func fixed(p string) func(subject) string { return func(subject) string { return p } }
 
-// subjects returns what the pages of scope are made for, in site order,
-// but for repositories carried from the previous site.
-func (r *renderer) subjects(sc scope) []subject {
+// subjects returns what the pages of scope are made for, in site order:
+// the pages of the site or of the label index; for a repository's or an
+// image's pages, those of rp, whose whole record is full.
+func (r *renderer) subjects(sc scope, rp *catalog.Repo, full *catalog.Full) []subject {
 	switch sc {
 	case repoScope:
-		out := make([]subject, 0, len(r.cat.Repos))
-		for _, rp := range r.renderedRepos() {
-			for n := range r.historyPages(rp) {
-				out = append(out, subject{repo: rp, page: n + 1})
-			}
+		out := make([]subject, 0, r.historyPages(rp))
+		for n := range r.historyPages(rp) {
+			out = append(out, subject{repo: rp, full: full, page: n + 1})
 		}
 		return out
 	case imageScope:
-		out := make([]subject, 0, len(r.cat.Images))
-		for _, ip := range r.cat.Images {
-			if r.rendered(ip.Repo) {
-				out = append(out, subject{repo: ip.Repo, image: ip})
-			}
+		out := make([]subject, 0, len(rp.Images))
+		for _, ip := range rp.Images {
+			out = append(out, subject{repo: rp, full: full, image: ip})
 		}
 		return out
 	case labelScope:
@@ -122,33 +127,38 @@ func (r *renderer) subjects(sc scope) []subject {
 
 // pageOutput is the output that writes the pages of p, one job each.
 func pageOutput(p *page) output {
-	return output{
-		name: strings.TrimSuffix(p.template, ".html") + " pages",
-		page: p,
-		write: func(ctx context.Context, r *renderer, s *sitefs.Dir, spawn spawner) error {
-			switch {
-			case p.dir != "":
-				if err := s.Mkdir(p.dir); err != nil {
-					return err
-				}
-			case p.scope != siteScope:
-				if err := r.mkRepoDirs(s); err != nil {
-					return err
-				}
-			}
-			for _, sub := range r.subjects(p.scope) {
-				err := spawn(func(context.Context) error {
-					d, err := p.data(r, sub)
-					if err != nil {
-						return err
-					}
-					return r.execute(s, p.path(sub), p.template, d)
-				})
-				if err != nil {
-					return err
-				}
-			}
-			return nil
-		},
+	o := output{name: strings.TrimSuffix(p.template, ".html") + " pages", page: p}
+	if p.scope == repoScope || p.scope == imageScope {
+		o.write = func(_ context.Context, r *renderer, s *sitefs.Dir, _ spawner) error { return r.mkRepoDirs(s) }
+		o.repo = func(r *renderer, s *sitefs.Dir, spawn spawner, rp *catalog.Repo, full *catalog.Full) error {
+			return r.spawnPages(s, spawn, p, r.subjects(p.scope, rp, full))
+		}
+		return o
 	}
+	o.write = func(_ context.Context, r *renderer, s *sitefs.Dir, spawn spawner) error {
+		if p.dir != "" {
+			if err := s.Mkdir(p.dir); err != nil {
+				return err
+			}
+		}
+		return r.spawnPages(s, spawn, p, r.subjects(p.scope, nil, nil))
+	}
+	return o
+}
+
+// spawnPages writes the pages of p for subs, a job each.
+func (r *renderer) spawnPages(s *sitefs.Dir, spawn spawner, p *page, subs []subject) error {
+	for _, sub := range subs {
+		err := spawn(func(context.Context) error {
+			d, err := p.data(r, sub)
+			if err != nil {
+				return err
+			}
+			return r.execute(s, p.path(sub), p.template, d)
+		})
+		if err != nil {
+			return err
+		}
+	}
+	return nil
 }

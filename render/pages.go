@@ -21,7 +21,7 @@ var (
 		data: func(r *renderer, _ subject) (any, error) { return r.notFoundData(), nil }}
 	repoHTML = page{template: "repo.html", scope: repoScope,
 		path: func(s subject) string { return repoDir(s.repo.Name) + historyFile(s.page) },
-		data: func(r *renderer, s subject) (any, error) { return r.repoData(s.repo, s.page) }}
+		data: func(r *renderer, s subject) (any, error) { return r.repoData(s.repo, s.full, s.page) }}
 )
 
 // pageFor returns the Page of the page at path p; repoFeed, when given,
@@ -44,7 +44,7 @@ func (r *renderer) pageFor(p, title string, repoFeed ...string) Page {
 }
 
 func (r *renderer) indexData() *IndexPage {
-	d := &IndexPage{Page: r.pageFor(indexPage, ""), Truncated: truncation(r.cat.Snapshot.Index.Truncated)}
+	d := &IndexPage{Page: r.pageFor(indexPage, ""), Truncated: truncation(r.cat.Index.Truncated)}
 	byNS := map[string]*Namespace{}
 	var order []string
 	for _, rp := range r.cat.Repos {
@@ -62,17 +62,17 @@ func (r *renderer) indexData() *IndexPage {
 			byNS[ns] = n
 			order = append(order, ns)
 		}
-		row := RepoRow{Name: rp.Name, Href: repoPage(rp.Name), Tags: rp.Tags, Images: len(rp.Images), Failures: len(rp.Snap.Failures), Truncated: rp.Snap.Truncated != nil}
+		row := RepoRow{Name: rp.Name, Href: repoPage(rp.Name), Tags: rp.Tags, Images: len(rp.Images), Failures: len(rp.Failures), Truncated: rp.Truncated != nil}
 		if di := rp.Default; di != nil {
 			row.Title = oneLine(di.Label(snapshot.KeyTitle))
 			row.Description = r.md.excerpt(di.Label(snapshot.KeyDescription))
-			row.Size, row.SizePlatform = shownSize(di.Snap)
+			row.Size, row.SizePlatform = shownSize(di)
 			row.DefaultTag = rp.DefaultTag
 		}
 		if nw := rp.Newest(); nw != nil {
-			row.Created = timeView(nw.Snap.Created)
+			row.Created = timeView(nw.Created)
 			if len(nw.Tags) > 0 {
-				row.NewestTag = Link{Text: nw.DisplayTag(), Href: imagePage(rp.Name, nw.Snap.Digest)}
+				row.NewestTag = Link{Text: nw.DisplayTag(), Href: imagePage(rp.Name, nw.Digest)}
 			}
 		}
 		n.Repos = append(n.Repos, row)
@@ -131,15 +131,15 @@ func truncation(t *snapshot.Truncation) *Truncation {
 
 // repoData is the data of page n (from 1) of a repository's pages: the
 // header on every page, the rows of the page, and the badges, failures
-// and skipped names on the first page only.
-func (r *renderer) repoData(rp *catalog.Repo, n int) (*RepoPage, error) {
+// and skipped names on the first page only; full is rp's whole record.
+func (r *renderer) repoData(rp *catalog.Repo, full *catalog.Full, n int) (*RepoPage, error) {
 	p := repoDir(rp.Name) + historyFile(n)
 	pages := r.historyPages(rp)
 	title := rp.Name
 	if n > 1 {
 		title += " (page " + strconv.Itoa(n) + " of " + strconv.Itoa(pages) + ")"
 	}
-	d := &RepoPage{Page: r.pageFor(p, title, feedFile), Name: rp.Name, Title: rp.Name, Tags: rp.Tags, Truncated: truncation(rp.Snap.Truncated),
+	d := &RepoPage{Page: r.pageFor(p, title, feedFile), Name: rp.Name, Title: rp.Name, Tags: rp.Tags, Truncated: truncation(rp.Truncated),
 		Pager: pager(n, pages)}
 	api, err := apiPath(rp.Name)
 	if err != nil {
@@ -153,14 +153,14 @@ func (r *renderer) repoData(rp *catalog.Repo, n int) (*RepoPage, error) {
 		}
 		d.Links = repoLinks(di)
 		if rp.DefaultTag != "" {
-			d.Pull = pullCommands(r.common.Registry, rp.Name, []string{rp.DefaultTag}, di.Snap.Digest)[:1]
+			d.Pull = pullCommands(r.common.Registry, rp.Name, []string{rp.DefaultTag}, di.Digest)[:1]
 		}
 	}
 	size := r.cfg.pageSize()
 	for _, ip := range rp.Images[min((n-1)*size, len(rp.Images)):min(n*size, len(rp.Images))] {
-		im := ip.Snap
+		im := full.Image(ip)
 		source, rev := ip.Label(snapshot.KeySource), ip.Label(snapshot.KeyRevision)
-		size, sizePlatform := shownSize(im)
+		size, sizePlatform := shownSize(ip)
 		d.History = append(d.History, HistoryRow{
 			Tags:         ip.Tags,
 			Href:         imageFile(im.Digest),
@@ -184,10 +184,10 @@ func (r *renderer) repoData(rp *catalog.Repo, n int) (*RepoPage, error) {
 	}
 	d.Changes, d.MoreChanges = repoChanges(rp)
 	d.SizeChart = sizeChartView(rp)
-	d.Badges = r.repoBadges(rp)
-	d.Failures = failureRows(rp.Snap.Failures, rp.Name)
-	d.Skipped = skippedRows(rp.Snap.Skipped, rp.Name)
-	for _, rt := range rp.Snap.ReferrerTags {
+	d.Badges = r.repoBadges(rp, full)
+	d.Failures = failureRows(rp.Failures, rp.Name)
+	d.Skipped = skippedRows(rp.Skipped, rp.Name)
+	for _, rt := range full.Repo.ReferrerTags {
 		if !rt.Attached {
 			d.Unattached = append(d.Unattached, SkippedRow{Repo: rp.Name, Name: oneLine(rt.Name), Reason: oneLine(rt.Note)})
 		}
@@ -236,15 +236,15 @@ func skippedRows(ss []snapshot.Skipped, repo string) []SkippedRow {
 
 func (r *renderer) failuresData() *FailuresPage {
 	d := &FailuresPage{Page: r.pageFor(failuresPage, "Failures")}
-	d.Rows = failureRows(r.cat.Snapshot.Index.Failures, "")
-	d.Skipped = skippedRows(r.cat.Snapshot.Index.Skipped, "")
+	d.Rows = failureRows(r.cat.Index.Failures, "")
+	d.Skipped = skippedRows(r.cat.Index.Skipped, "")
 	for _, rp := range r.cat.Repos {
-		rows := failureRows(rp.Snap.Failures, rp.Name)
+		rows := failureRows(rp.Failures, rp.Name)
 		for i := range rows {
 			rows[i].Repo = Link{Text: rp.Name, Href: repoPage(rp.Name)}
 		}
 		d.Rows = append(d.Rows, rows...)
-		d.Skipped = append(d.Skipped, skippedRows(rp.Snap.Skipped, rp.Name)...)
+		d.Skipped = append(d.Skipped, skippedRows(rp.Skipped, rp.Name)...)
 	}
 	return d
 }

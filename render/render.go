@@ -2,6 +2,7 @@ package render
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"fmt"
 	"runtime"
@@ -13,6 +14,7 @@ import (
 	"golang.org/x/sync/errgroup"
 
 	"github.com/regcat/regcat/catalog"
+	"github.com/regcat/regcat/changes"
 	"github.com/regcat/regcat/internal/sitefs"
 	"github.com/regcat/regcat/snapshot"
 )
@@ -56,15 +58,14 @@ func Render(ctx context.Context, cfg Config, src snapshot.Source) (Stats, error)
 	if err != nil {
 		return Stats{}, err
 	}
-	snap, err := materialize(ctx, src)
+	r, err := newRenderer(cfg, tmpl, tmplSum)
 	if err != nil {
 		return Stats{}, err
 	}
-	cat := catalog.New(snap, catalog.Config{Prefer: cfg.badgeTag(), Logger: log, History: cfg.History})
-	r, err := newRenderer(cfg, cat, tmpl, tmplSum)
-	if err != nil {
+	if err := r.read(ctx, src, cfg.History); err != nil {
 		return Stats{}, err
 	}
+	cat := r.cat
 	s, err := openSite(cfg.out())
 	if err != nil {
 		return Stats{}, err
@@ -127,9 +128,13 @@ type renderer struct {
 	common  Page
 	tmplSum [32]byte // of the templates, see loadTemplates
 
-	// fps are the repositories' fingerprints, nil when unknown; carried
+	// own is what each repository's fingerprint takes from its whole
+	// record (see visit), guarded by ownMu; fps are the repositories'
+	// fingerprints, nil when unknown; carried
 	// are those carried from the previous site, set before the outputs
 	// run (see incremental.go).
+	ownMu   sync.Mutex
+	own     map[*catalog.Repo]ownPrint
 	fps     map[*catalog.Repo]string
 	carried map[*catalog.Repo]manifestRepo
 	// up is the title of the landing page of a site of several
@@ -144,9 +149,11 @@ type renderer struct {
 	dirsErr  error
 }
 
-func newRenderer(cfg Config, cat *catalog.Catalog, tmpl templateSet, tmplSum [32]byte) (*renderer, error) {
+// newRenderer is the renderer of cfg with the templates tmpl, whose
+// hash is tmplSum. Its catalog is set by read (or setCatalog).
+func newRenderer(cfg Config, tmpl templateSet, tmplSum [32]byte) (*renderer, error) {
 	min := newMinifier()
-	r := &renderer{cfg: cfg, outputs: outputs, cat: cat, md: newMarkdown(min), min: min, tmplSum: tmplSum}
+	r := &renderer{cfg: cfg, outputs: outputs, md: newMarkdown(min), min: min, tmplSum: tmplSum, own: map[*catalog.Repo]ownPrint{}}
 	if cfg.BaseURL != "" {
 		r.base, _ = parseBaseURL(cfg.BaseURL)
 	}
@@ -154,21 +161,38 @@ func newRenderer(cfg Config, cat *catalog.Catalog, tmpl templateSet, tmplSum [32
 	if r.sets, err = cloneSets(tmpl, jobs); err != nil {
 		return nil, err
 	}
-	r.badges = newBadgePlan(cat, cfg.tagBadges(), cfg.badgeTag(), cfg.logger())
+	return r, nil
+}
+
+// read reads the catalog of src, with the change log hist (nil for
+// none), hashing each repository's whole record for its fingerprint as
+// it goes (see visit), and sets it.
+func (r *renderer) read(ctx context.Context, src snapshot.Source, hist *changes.Log) error {
+	cat, err := catalog.Read(ctx, src, catalog.Config{Prefer: r.cfg.badgeTag(), Logger: r.cfg.logger(), History: hist, Visit: r.visit})
+	if err != nil {
+		return fmt.Errorf("read snapshot: %w", err)
+	}
+	r.setCatalog(cat)
+	return nil
+}
+
+// setCatalog sets the catalog and what the outputs derive from it.
+func (r *renderer) setCatalog(cat *catalog.Catalog) {
+	r.cat = cat
+	r.badges = newBadgePlan(cat, r.cfg.tagBadges(), r.cfg.badgeTag(), r.cfg.logger())
 	r.labels = labelKeys(cat.Labels)
 	r.lint = newLintResult(cat)
-	registry := oneLine(cat.Snapshot.Index.Registry)
+	registry := oneLine(cat.Index.Registry)
 	r.common = Page{
-		Site:      oneLine(cfg.Title),
+		Site:      oneLine(r.cfg.Title),
 		Registry:  registry,
-		CrawledAt: timeView(cat.Snapshot.Index.CrawledAt),
+		CrawledAt: timeView(cat.Index.CrawledAt),
 		Failures:  cat.Failures,
 		Rebuild:   len(r.lint.stale),
 	}
 	if r.common.Site == "" {
 		r.common.Site = strings.TrimSpace(registry + " catalog")
 	}
-	return r, nil
 }
 
 // run writes every output into s. Outputs start in the order of outputs
@@ -196,20 +220,45 @@ func (r *renderer) run(ctx context.Context, s *sitefs.Dir) error {
 		})
 		return nil
 	}
-	for _, o := range r.outputs {
-		if err := o.write(ctx, r, s, spawn); err != nil {
-			// A job's error cancels ctx, which spawn then reports: the
-			// job's error is the one that says what went wrong.
-			if jerr := g.Wait(); jerr != nil {
-				return jerr
-			}
-			return fmt.Errorf("%s: %w", o.name, err)
-		}
-	}
-	if err := g.Wait(); err != nil {
+	err := r.writeSite(ctx, s, spawn)
+	if err := cmp.Or(g.Wait(), err); err != nil {
+		// A job's error cancels ctx, which spawn then reports: the
+		// job's error is the one that says what went wrong.
 		return err
 	}
 	return r.writeManifest(s)
+}
+
+// writeSite starts the outputs: first their parts of the site as a
+// whole, then, a rendered repository after another, their parts of
+// each repository, with its whole record loaded once for all of them.
+// A repository's record is held until its jobs are done, so the records
+// held at once are those of the repositories whose jobs are running or
+// waiting for a worker.
+func (r *renderer) writeSite(ctx context.Context, s *sitefs.Dir, spawn spawner) error {
+	for _, o := range r.outputs {
+		if o.write == nil {
+			continue
+		}
+		if err := o.write(ctx, r, s, spawn); err != nil {
+			return fmt.Errorf("%s: %w", o.name, err)
+		}
+	}
+	for _, rp := range r.renderedRepos() {
+		full, err := r.cat.Load(ctx, rp)
+		if err != nil {
+			return fmt.Errorf("read repository %s: %w", rp.Name, err)
+		}
+		for _, o := range r.outputs {
+			if o.repo == nil {
+				continue
+			}
+			if err := o.repo(r, s, spawn, rp, full); err != nil {
+				return fmt.Errorf("%s: %w", o.name, err)
+			}
+		}
+	}
+	return nil
 }
 
 // mkRepoDirs creates the directory of every rendered repository's
@@ -253,20 +302,4 @@ func (r *renderer) buffer() *bytes.Buffer {
 		return b
 	}
 	return new(bytes.Buffer)
-}
-
-// materialize reads every repository of src into one snapshot.
-func materialize(ctx context.Context, src snapshot.Source) (*snapshot.Snapshot, error) {
-	if s, ok := src.(*snapshot.Snapshot); ok {
-		return s, nil
-	}
-	s := &snapshot.Snapshot{Index: *src.Head(), Repositories: make([]snapshot.Repository, src.Len())}
-	for i := range s.Repositories {
-		r, err := src.Repository(ctx, i)
-		if err != nil {
-			return nil, err
-		}
-		s.Repositories[i] = *r
-	}
-	return s, nil
 }

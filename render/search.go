@@ -78,7 +78,7 @@ func (r *renderer) searchScript() ([]byte, error) {
 		d.R = append(d.R, rp.Name, text.ref(title), text.ref(desc), len(rp.Images))
 		for _, ip := range rp.Images {
 			first[ip] = len(d.I) / 2
-			d.I = append(d.I, searchDigest(ip.Snap.Digest), strings.Join(ip.Tags, " "))
+			d.I = append(d.I, searchDigest(ip.Digest), strings.Join(ip.Tags, " "))
 		}
 	}
 	for _, k := range r.cat.Labels {

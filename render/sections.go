@@ -9,7 +9,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/regcat/regcat/catalog"
 	"github.com/regcat/regcat/internal/sitefs"
 	"github.com/regcat/regcat/snapshot"
 )
@@ -104,11 +103,13 @@ func RenderSections(ctx context.Context, cfg Config, secs []Section) (Stats, err
 		if base, _ := parseBaseURL(cfg.BaseURL); base != "" {
 			scfg.BaseURL = base + sec.Dir + "/"
 		}
-		cat := catalog.New(sec.Snapshot, catalog.Config{Prefer: scfg.badgeTag(), Logger: log})
-		skipped += cat.Skipped
-		if rs[i], err = newRenderer(scfg, cat, tmpl, tmplSum); err != nil {
+		if rs[i], err = newRenderer(scfg, tmpl, tmplSum); err != nil {
 			return Stats{}, err
 		}
+		if err := rs[i].read(ctx, sec.Snapshot, nil); err != nil {
+			return Stats{}, err
+		}
+		skipped += rs[i].cat.Skipped
 		rs[i].up = title
 	}
 	s, err := openSite(cfg.out())

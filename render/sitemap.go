@@ -47,7 +47,7 @@ func (r *renderer) pagePaths() []string {
 		out = append(out, p.path(subject{}))
 	}
 	for _, p := range label {
-		for _, sub := range r.subjects(labelScope) {
+		for _, sub := range r.subjects(labelScope, nil, nil) {
 			out = append(out, p.path(sub))
 		}
 	}

@@ -5,6 +5,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/regcat/regcat/catalog"
+
 	"github.com/regcat/regcat/render/badge"
 	"github.com/regcat/regcat/snapshot"
 )
@@ -26,13 +28,16 @@ func sizeView(n int64) Size { return Size{Bytes: n, Text: badge.HumanSize(n)} }
 // badgePlatform), since a sum over platforms is no size anyone pulls.
 // Other images, and an index whose platform has no size, give their own
 // size and "".
-func shownSize(im *snapshot.Image) (Size, string) {
-	if im.Kind == snapshot.KindIndex {
-		if p, _ := badgePlatform(im); p != nil && p.Size > 0 {
-			return sizeView(p.Size), shortPlatform(p)
+func shownSize(ip *catalog.Image) (Size, string) {
+	if ip.Kind == snapshot.KindIndex {
+		pl := ip.Platforms
+		name := func(i int) string { return shortName(pl[i].OS, pl[i].Architecture, pl[i].Variant) }
+		i := defaultPlatform(ip.Kind, len(pl), name, func(i int) int64 { return pl[i].Size })
+		if i >= 0 && pl[i].Size > 0 {
+			return sizeView(pl[i].Size), name(i)
 		}
 	}
-	return sizeView(im.Size), ""
+	return sizeView(ip.Size), ""
 }
 
 // plural is n with the noun that fits it: "1 tag", "2 tags", "0 tags".
