@@ -31,9 +31,9 @@ type badgeDir struct {
 	image *catalog.Image
 	// tag is the tag of the set, or for a repository's own set the tag of
 	// the image it follows ("" when that image has none).
-	tag    string
-	own    bool   // the repository's own set
-	dir    string // with a trailing slash
+	tag string
+	own bool   // the repository's own set
+	dir string // with a trailing slash
 }
 
 // badgePlan is every badge directory the site has. Directories whose
