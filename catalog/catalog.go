@@ -125,13 +125,14 @@ type Image struct {
 	// index and lint all read.
 	Meta []Entry
 
-	labels []Entry // snapshot.Image.Label of every key of Meta, by key
+	labels []Entry // snapshot.Image.Label of the keys Meta has twice or more, by key
 	at     int     // its index in the repository's snapshot Images
 }
 
 // Platform is the compact record of one platform of an image.
 type Platform struct {
-	OS, Architecture, Variant, OSVersion string
+	// Name is "os/arch", or "os/arch/variant", as the snapshot has them.
+	Name string
 	// Digest and Size are the platform manifest's; Created is its
 	// config's.
 	Digest  string
@@ -173,10 +174,16 @@ func (im *Image) Label(oci string) string {
 // RawLabel is the snapshot's value of key for the image (see
 // snapshot.Image.Label), with no fallback.
 func (im *Image) RawLabel(key string) string {
-	i, ok := slices.BinarySearchFunc(im.labels, key, func(e Entry, k string) int { return cmp.Compare(e.Key, k) })
-	if !ok {
+	byKey := func(e Entry, k string) int { return cmp.Compare(e.Key, k) }
+	i, ok := slices.BinarySearchFunc(im.Meta, key, byKey)
+	switch {
+	case !ok:
 		return ""
+	case i+1 == len(im.Meta) || im.Meta[i+1].Key != key:
+		// Meta has every place Label looks: one entry is its value.
+		return im.Meta[i].Value
 	}
+	i, _ = slices.BinarySearchFunc(im.labels, key, byKey)
 	return im.labels[i].Value
 }
 
@@ -390,13 +397,16 @@ func compact(rp *Repo, im *snapshot.Image, i int) *Image {
 		if d == im.Digest {
 			d = ip.Digest
 		}
-		ip.Platforms[k] = Platform{OS: intern(p.OS), Architecture: intern(p.Architecture), Variant: intern(p.Variant),
-			OSVersion: intern(p.OSVersion), Digest: d, Size: p.Size, Created: p.Config.Created,
+		name := p.OS + "/" + p.Architecture
+		if p.Variant != "" {
+			name += "/" + p.Variant
+		}
+		ip.Platforms[k] = Platform{Name: intern(name), Digest: d, Size: p.Size, Created: p.Config.Created,
 			DiffIDs: internAll(p.Config.DiffIDs), Layers: layerDigests(p.Layers)}
 	}
 	for k, e := range ip.Meta {
 		ip.Meta[k].Key, ip.Meta[k].Source = intern(e.Key), intern(e.Source)
-		if k == 0 || e.Key != ip.Meta[k-1].Key {
+		if k > 0 && e.Key == ip.Meta[k-1].Key && (len(ip.labels) == 0 || ip.labels[len(ip.labels)-1].Key != e.Key) {
 			ip.labels = append(ip.labels, Entry{Key: ip.Meta[k].Key, Value: im.Label(e.Key)})
 		}
 	}

@@ -173,3 +173,34 @@ func TestLoad(t *testing.T) {
 		t.Errorf("repository renamed: %v, want ErrChanged", err)
 	}
 }
+
+// TestCompactLabel: the compact record answers every key as the
+// snapshot's image does (snapshot.Image.Label), where the manifest,
+// platforms' labels and platforms' annotations agree, disagree or
+// leave a key out.
+func TestCompactLabel(t *testing.T) {
+	plat := func(labels, annotations map[string]string) snapshot.Platform {
+		return snapshot.Platform{OS: "linux", Architecture: "amd64", Digest: digest("p"),
+			Config: snapshot.Config{Labels: labels}, Annotations: annotations}
+	}
+	images := []snapshot.Image{
+		{Annotations: map[string]string{"a": "top", "b": ""},
+			Platforms: []snapshot.Platform{plat(map[string]string{"a": "label", "c": "label"}, map[string]string{"c": "ann", "d": "ann"})}},
+		{Kind: snapshot.KindIndex, Platforms: []snapshot.Platform{
+			plat(map[string]string{"a": "one"}, nil),
+			plat(map[string]string{"a": "two", "b": "two"}, map[string]string{"b": "ann", "e": "x"}),
+			plat(nil, map[string]string{"a": "three", "e": "x"}),
+		}},
+		{Platforms: []snapshot.Platform{plat(map[string]string{"a": "same"}, map[string]string{"a": "same"})}},
+	}
+	keys := []string{"a", "b", "c", "d", "e", "f"}
+	for i, im := range images {
+		im.Digest = digest(string(rune('a' + i)))
+		ip := compact(&Repo{Name: "r"}, &im, 0)
+		for _, k := range keys {
+			if got, want := ip.RawLabel(k), im.Label(k); got != want {
+				t.Errorf("image %d, key %s: %q, want %q", i, k, got, want)
+			}
+		}
+	}
+}

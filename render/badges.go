@@ -240,13 +240,10 @@ func defaultPlatform(kind snapshot.Kind, n int, name func(int) string, size func
 
 // shortPlatform is "os/arch[/variant]", without the OS version, to keep
 // badges short.
-func shortPlatform(p *snapshot.Platform) string { return shortName(p.OS, p.Architecture, p.Variant) }
-
-// shortName is shortPlatform of a platform's parts.
-func shortName(os, arch, variant string) string {
-	s := os + "/" + arch
-	if variant != "" {
-		s += "/" + variant
+func shortPlatform(p *snapshot.Platform) string {
+	s := p.OS + "/" + p.Architecture
+	if p.Variant != "" {
+		s += "/" + p.Variant
 	}
 	return oneLine(s)
 }

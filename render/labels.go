@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
+	"encoding/json"
 	"slices"
 	"strings"
 
@@ -148,22 +149,64 @@ var labelsJSONOutput = output{name: "label api", write: func(_ context.Context, 
 	if err := s.Mkdir(strings.TrimSuffix(apiDir, "/")); err != nil {
 		return err
 	}
-	return spawn(func(context.Context) error {
-		out := make(map[string]map[string][]string, len(r.cat.Labels))
-		for _, k := range r.cat.Labels {
-			vals := make(map[string][]string, len(k.Values))
-			for _, v := range k.Values {
-				refs := make([]string, len(v.Images))
-				for i, ip := range v.Images {
-					refs[i] = ip.Repo.Name + "@" + ip.Digest
-				}
-				// Catalog order is by repository, then newest first; the
-				// API promises plain string order.
-				slices.Sort(refs)
-				vals[v.Value] = refs
-			}
-			out[k.Key] = vals
-		}
-		return r.json(s, labelsJSON, out)
-	})
+	return spawn(func(context.Context) error { return s.Write(labelsJSON, escapeInvisible(labelsAPI(r.cat.Labels))) })
 }}
+
+// labelsAPI is the bytes of api/labels.json for the label index keys, as
+// encoding/json would write map[string]map[string][]string, written
+// without building the maps: the file lists every image once per label,
+// and holding it twice over (maps, then the encoder's buffer) would be
+// most of a large render's memory.
+func labelsAPI(keys []catalog.LabelKey) []byte {
+	size := 2
+	for _, k := range keys {
+		size += len(k.Key) + 5
+		for _, v := range k.Values {
+			size += len(v.Value) + 5
+			for _, ip := range v.Images {
+				size += len(ip.Repo.Name) + len(ip.Digest) + 4
+			}
+		}
+	}
+	out := make([]byte, 0, size)
+	out = append(out, '{')
+	var refs []string
+	for i, k := range keys {
+		out = appendSep(out, i)
+		out = append(appendJSONString(out, k.Key), ':', '{')
+		for j, v := range k.Values {
+			refs = refs[:0]
+			for _, ip := range v.Images {
+				refs = append(refs, ip.Repo.Name+"@"+ip.Digest)
+			}
+			// Catalog order is by repository, then newest first; the
+			// API promises plain string order.
+			slices.Sort(refs)
+			out = appendSep(out, j)
+			out = append(appendJSONString(out, v.Value), ':', '[')
+			for n, ref := range refs {
+				out = appendJSONString(appendSep(out, n), ref)
+			}
+			out = append(out, ']')
+		}
+		out = append(out, '}')
+	}
+	return append(out, '}')
+}
+
+// appendSep appends the comma before element i of a JSON list.
+func appendSep(b []byte, i int) []byte {
+	if i > 0 {
+		return append(b, ',')
+	}
+	return b
+}
+
+// appendJSONString appends s as encoding/json writes a string.
+func appendJSONString(b []byte, s string) []byte {
+	q, err := json.Marshal(s)
+	if err != nil {
+		panic(err) // a string always marshals
+	}
+	return append(b, q...)
+}

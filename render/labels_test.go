@@ -1,6 +1,7 @@
 package render
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
 	"maps"
@@ -146,5 +147,13 @@ func TestLabelPagesHostile(t *testing.T) {
 	}
 	if v := api["a\x00b"]; len(v) != 1 {
 		t.Errorf(`api/labels.json["a\x00b"] = %q`, v)
+	}
+	// Written without encoding/json's maps, the file is what it writes.
+	want, err := json.Marshal(api)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(site[labelsJSON], escapeInvisible(want)) {
+		t.Error("api/labels.json differs from encoding/json's encoding of what it holds")
 	}
 }

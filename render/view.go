@@ -31,7 +31,7 @@ func sizeView(n int64) Size { return Size{Bytes: n, Text: badge.HumanSize(n)} }
 func shownSize(ip *catalog.Image) (Size, string) {
 	if ip.Kind == snapshot.KindIndex {
 		pl := ip.Platforms
-		name := func(i int) string { return shortName(pl[i].OS, pl[i].Architecture, pl[i].Variant) }
+		name := func(i int) string { return oneLine(pl[i].Name) }
 		i := defaultPlatform(ip.Kind, len(pl), name, func(i int) int64 { return pl[i].Size })
 		if i >= 0 && pl[i].Size > 0 {
 			return sizeView(pl[i].Size), name(i)

@@ -459,20 +459,33 @@ func (d *Dir) same(o *openDir, base, name string, b []byte) bool {
 		return false
 	}
 	defer f.Close()
-	p := compareBufs.Get().(*[]byte)
-	defer compareBufs.Put(p)
-	if cap(*p) <= len(b) {
-		*p = make([]byte, len(b)+1)
-	}
-	// One byte more than b, to see the file end where b does.
-	old := (*p)[:len(b)+1]
-	n, err := io.ReadFull(f, old)
-	return n == len(b) && (err == io.EOF || err == io.ErrUnexpectedEOF) && bytes.Equal(old[:n], b)
+	return sameBytes(f, b)
 }
 
-// compareBufs holds buffers (*[]byte) for same, which would otherwise
-// allocate the size of the tree in garbage on every unchanged write.
-var compareBufs = sync.Pool{New: func() any { return new([]byte) }}
+// sameBytes reports whether r holds exactly b, reading it a chunk at a
+// time into a pooled buffer: comparing a large file costs no buffer of
+// its size.
+func sameBytes(r io.Reader, b []byte) bool {
+	p := compareBufs.Get().(*[]byte)
+	defer compareBufs.Put(p)
+	buf := *p
+	for {
+		// One byte more than b has left, to see r end where b does.
+		n, err := io.ReadFull(r, buf[:min(len(buf), len(b)+1)])
+		switch {
+		case n > len(b) || !bytes.Equal(buf[:n], b[:n]):
+			return false
+		case err != nil:
+			return n == len(b) && (err == io.EOF || err == io.ErrUnexpectedEOF)
+		}
+		b = b[n:]
+	}
+}
+
+// compareBufs holds buffers (*[]byte) for sameBytes, which would
+// otherwise allocate the size of the tree in garbage on every unchanged
+// write.
+var compareBufs = sync.Pool{New: func() any { b := make([]byte, 64<<10); return &b }}
 
 // keep hard-links name from the previous tree into the new one, which
 // keeps its inode and modification time.

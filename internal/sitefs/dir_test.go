@@ -428,3 +428,34 @@ func TestParseTemp(t *testing.T) {
 		t.Errorf("tempName = %q", name)
 	}
 }
+
+// TestSameBytes compares files with bytes across the boundaries of the
+// comparison buffer.
+func TestSameBytes(t *testing.T) {
+	big := bytes.Repeat([]byte("0123456789abcdef"), 64<<10/16*3+5) // three buffers and a bit
+	changed := bytes.Clone(big)
+	changed[64<<10+7] ^= 1
+	tests := []struct {
+		name       string
+		file, want []byte
+		same       bool
+	}{
+		{"empty", nil, nil, true},
+		{"empty file", nil, []byte("x"), false},
+		{"empty want", []byte("x"), nil, false},
+		{"equal", []byte("abc"), []byte("abc"), true},
+		{"file shorter", []byte("ab"), []byte("abc"), false},
+		{"file longer", []byte("abcd"), []byte("abc"), false},
+		{"differ", []byte("abd"), []byte("abc"), false},
+		{"large equal", big, bytes.Clone(big), true},
+		{"large differ in the second buffer", changed, big, false},
+		{"large file one byte longer", append(bytes.Clone(big), 'x'), big, false},
+		{"large file one buffer shorter", big[:len(big)-64<<10], big, false},
+		{"exactly one buffer", big[:64<<10], big[:64<<10], true},
+	}
+	for _, tt := range tests {
+		if got := sameBytes(bytes.NewReader(tt.file), tt.want); got != tt.same {
+			t.Errorf("%s: %v, want %v", tt.name, got, tt.same)
+		}
+	}
+}
