@@ -43,67 +43,117 @@ const shortHex = 12
 // algorithm prefix: a full commit id or a digest.
 var longHex = regexp.MustCompile(`^([a-z0-9]+:)?[0-9a-f]{13,}$`)
 
-// searchData is the search index (docs/search.md). Text fields hold a
-// string, or the number of a string in S when the text is used more than
-// once.
-type searchData struct {
-	// V is the format's version.
-	V int `json:"v"`
-	// S are the shared strings.
-	S []string `json:"s"`
-	// R is, per repository in name order, its name, title, description
-	// and number of images: four entries each.
-	R []any `json:"r"`
-	// I is, per image in repository order (each repository's images
-	// newest first), its digest and its tags joined by spaces: two
-	// entries each. A sha256 digest is its 32 bytes in unpadded
-	// standard base64; another digest is written out.
-	I []string `json:"i"`
-	// L is, per label key in order, the key followed by each value and
-	// the images that carry it: an image number when there is one, else
-	// the first image number and the differences to each next.
-	L [][]any `json:"l"`
-}
-
-// searchScript returns the bytes of search-index.js.
+// searchScript returns the bytes of search-index.js, the search index
+// (docs/search.md): "window.regcatSearch=" and one JSON object, which
+// searchWriter writes a value at a time rather than building it (it is
+// as large as the catalog). Its members, in order:
+//   - v: the format's version, 1;
+//   - s: the shared strings (see stringTable). Text fields elsewhere hold
+//     a string, or the number of a string in s when the text is used more
+//     than once;
+//   - r: per repository in name order, its name, title, description and
+//     number of images: four entries each;
+//   - i: per image in repository order (each repository's images newest
+//     first), its digest and its tags joined by spaces: two entries
+//     each. A sha256 digest is its 32 bytes in unpadded standard base64;
+//     another digest is written out;
+//   - l: per label key in order, the key followed by each value and the
+//     images that carry it: an image number when there is one, else the
+//     first image number and the differences to each next.
 func (r *renderer) searchScript() ([]byte, error) {
-	d := searchData{V: 1, S: []string{}, R: []any{}, I: []string{}, L: [][]any{}}
 	text := newStringTable(r.cat)
-	first := map[*catalog.Image]int{}
+	// The strings come first: number them as the rows below will.
 	for _, rp := range r.cat.Repos {
-		var title, desc string
-		if di := rp.Default; di != nil {
-			title, desc = di.Label(snapshot.KeyTitle), di.Label(snapshot.KeyDescription)
-		}
-		d.R = append(d.R, rp.Name, text.ref(title), text.ref(desc), len(rp.Images))
-		for _, ip := range rp.Images {
-			first[ip] = len(d.I) / 2
-			d.I = append(d.I, searchDigest(ip.Digest), strings.Join(ip.Tags, " "))
-		}
+		title, desc := repoTexts(rp)
+		text.ref(title)
+		text.ref(desc)
 	}
 	for _, k := range r.cat.Labels {
-		row := []any{searchText(k.Key)}
 		for _, v := range k.Values {
-			row = append(row, text.ref(searchValue(k.Key, v.Value)), imageRefs(v.Images, first))
+			text.ref(searchValue(k.Key, v.Value))
 		}
-		d.L = append(d.L, row)
 	}
-	d.S = text.strings
-	var out bytes.Buffer
-	out.WriteString("window.regcatSearch=")
-	// "<", ">" and "&" need no escaping in a script file of its own.
-	enc := json.NewEncoder(&out)
-	enc.SetEscapeHTML(false)
-	if err := enc.Encode(d); err != nil {
-		return nil, fmt.Errorf("%s: %w", searchIndex, err)
+	w := newSearchWriter(len(r.cat.Images))
+	w.raw(`window.regcatSearch={"v":1,"s":[`)
+	for i, str := range text.strings {
+		w.sep(i).val(str)
 	}
-	out.Truncate(out.Len() - 1) // Encode's newline
-	out.WriteString(";\n")
-	return out.Bytes(), nil
+	w.raw(`],"r":[`)
+	for i, rp := range r.cat.Repos {
+		title, desc := repoTexts(rp)
+		w.sep(i).val(rp.Name).sep(1).val(text.ref(title)).sep(1).val(text.ref(desc)).sep(1).val(len(rp.Images))
+	}
+	w.raw(`],"i":[`)
+	first := make(map[*catalog.Image]int, len(r.cat.Images))
+	for i, ip := range r.cat.Images {
+		first[ip] = i
+		w.sep(i).val(searchDigest(ip.Digest)).sep(1).val(strings.Join(ip.Tags, " "))
+	}
+	w.raw(`],"l":[`)
+	for i, k := range r.cat.Labels {
+		w.sep(i).raw("[").val(searchText(k.Key))
+		for _, v := range k.Values {
+			w.sep(1).val(text.ref(searchValue(k.Key, v.Value))).sep(1).val(imageRefs(v.Images, first))
+		}
+		w.raw("]")
+	}
+	w.raw("]};\n")
+	return w.buf, w.err
 }
 
-// imageRefs are the numbers of images in searchData.I, delta-coded (see
-// searchData.L). images are in catalog order, so the numbers ascend.
+// repoTexts are the title and description the search index has of a
+// repository: its default image's.
+func repoTexts(rp *catalog.Repo) (title, desc string) {
+	if di := rp.Default; di != nil {
+		return di.Label(snapshot.KeyTitle), di.Label(snapshot.KeyDescription)
+	}
+	return "", ""
+}
+
+// searchWriter appends the search index's JSON as a json.Encoder with
+// SetEscapeHTML(false) writes it ("<", ">" and "&" need no escaping in a
+// script file of its own), a value at a time.
+type searchWriter struct {
+	buf     []byte
+	scratch bytes.Buffer
+	enc     *json.Encoder
+	err     error
+}
+
+// newSearchWriter is a writer with room for about images images.
+func newSearchWriter(images int) *searchWriter {
+	w := &searchWriter{buf: make([]byte, 0, 64<<10+images*72)}
+	w.enc = json.NewEncoder(&w.scratch)
+	w.enc.SetEscapeHTML(false)
+	return w
+}
+
+// raw writes s as it is.
+func (w *searchWriter) raw(s string) *searchWriter {
+	w.buf = append(w.buf, s...)
+	return w
+}
+
+// sep writes the comma before element i of a list.
+func (w *searchWriter) sep(i int) *searchWriter {
+	if i > 0 {
+		w.buf = append(w.buf, ',')
+	}
+	return w
+}
+
+// val writes v as the encoder does, without its newline.
+func (w *searchWriter) val(v any) *searchWriter {
+	w.scratch.Reset()
+	if err := w.enc.Encode(v); err != nil && w.err == nil {
+		w.err = fmt.Errorf("%s: %w", searchIndex, err)
+	}
+	w.buf = append(w.buf, bytes.TrimSuffix(w.scratch.Bytes(), []byte{'\n'})...)
+	return w
+}
+
+// imageRefs are the numbers of images in the index's i, delta-coded (see
+// searchScript). images are in catalog order, so the numbers ascend.
 func imageRefs(images []*catalog.Image, number map[*catalog.Image]int) any {
 	if len(images) == 1 {
 		return number[images[0]]
@@ -117,7 +167,7 @@ func imageRefs(images []*catalog.Image, number map[*catalog.Image]int) any {
 	return out
 }
 
-// searchDigest is a digest as searchData.I holds it.
+// searchDigest is a digest as the index's i holds it.
 func searchDigest(d string) string {
 	if hx, ok := strings.CutPrefix(d, "sha256:"); ok {
 		if b, err := hex.DecodeString(hx); err == nil && len(b) == 32 {
