@@ -70,16 +70,24 @@ func DecodeIndex(r io.Reader) (*Index, error) {
 // version 1 or 2 is the current shape without the fields later versions
 // added (all optional), so it is decoded as one. The returned repository has
 // SchemaVersion set to [SchemaVersion].
+//
+// Every version it reads has one shape, so the file is decoded once, in
+// it, and the version checked after: a render reads each repository file
+// twice, and decoding is most of reading.
 func DecodeRepository(r io.Reader) (*Repository, error) {
-	b, version, err := readVersioned(r)
+	b, err := readFile(r)
 	if err != nil {
 		return nil, fmt.Errorf("repository: %w", err)
 	}
 	var repo Repository
 	if err := decodeStrict(bytes.NewReader(b), &repo); err != nil {
+		// A file of a later version fails in this shape: say so.
+		if v, perr := probeVersion(b); perr == nil && (v < 1 || v > SchemaVersion) {
+			return nil, fmt.Errorf("repository: %w %d (want 1 to %d)", ErrSchemaVersion, v, SchemaVersion)
+		}
 		return nil, fmt.Errorf("repository: %w", err)
 	}
-	if version < 1 || version > SchemaVersion {
+	if version := repo.SchemaVersion; version < 1 || version > SchemaVersion {
 		return nil, fmt.Errorf("repository %q: %w %d (want 1 to %d)", repo.Name, ErrSchemaVersion, version, SchemaVersion)
 	}
 	repo.SchemaVersion = SchemaVersion
@@ -93,20 +101,36 @@ func DecodeRepository(r io.Reader) (*Repository, error) {
 // bytes and the schemaVersion it declares (0 when it has none), so that
 // the file can then be decoded strictly in the shape of that version.
 func readVersioned(r io.Reader) ([]byte, int, error) {
+	b, err := readFile(r)
+	if err != nil {
+		return nil, 0, err
+	}
+	v, err := probeVersion(b)
+	return b, v, err
+}
+
+// readFile reads a whole snapshot file of at most [MaxFileSize] bytes.
+func readFile(r io.Reader) ([]byte, error) {
 	b, err := io.ReadAll(io.LimitReader(r, MaxFileSize+1))
 	if err != nil {
-		return nil, 0, fmt.Errorf("read: %w", err)
+		return nil, fmt.Errorf("read: %w", err)
 	}
 	if len(b) > MaxFileSize {
-		return nil, 0, fmt.Errorf("file is over %d bytes", MaxFileSize)
+		return nil, fmt.Errorf("file is over %d bytes", MaxFileSize)
 	}
+	return b, nil
+}
+
+// probeVersion is the schemaVersion the JSON object b declares, 0 when
+// it has none.
+func probeVersion(b []byte) (int, error) {
 	var probe struct {
 		SchemaVersion int `json:"schemaVersion"`
 	}
 	if err := json.Unmarshal(b, &probe); err != nil {
-		return nil, 0, fmt.Errorf("decode: %w", err)
+		return 0, fmt.Errorf("decode: %w", err)
 	}
-	return b, probe.SchemaVersion, nil
+	return probe.SchemaVersion, nil
 }
 
 // indexV1 is the index of schema version 1, frozen as it was: do not

@@ -70,6 +70,7 @@ func TestDecodeVersions(t *testing.T) {
 		{"version 4", repo("4"), false},
 		{"version 0", repo("0"), false},
 		{"no version", `{"name":"a","tags":[],"images":[]}`, false},
+		{"version 4 with a new field", `{"schemaVersion":4,"name":"a","tags":[],"images":[],"later":1}`, false},
 	} {
 		t.Run("repository "+tt.name, func(t *testing.T) {
 			r, err := DecodeRepository(strings.NewReader(tt.doc))
