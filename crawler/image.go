@@ -162,6 +162,15 @@ func (r *repoState) assemble() snapshot.Repository {
 	return repo
 }
 
+// release drops what the repository's record was assembled from, keeping
+// what authRejected looks at: the crawl holds a repoState for every
+// repository until it ends.
+func (r *repoState) release() {
+	r.tags, r.results, r.refTags, r.refs = nil, nil, nil, nil
+	r.referrers, r.refTrunc, r.referrerTags = nil, nil, nil
+	r.skipped, r.truncated, r.sess = nil, nil, nil
+}
+
 // previous indexes the snapshot of an earlier crawl for reuse.
 type previous struct {
 	tags      map[string]map[string]string  // repository → tag → digest
