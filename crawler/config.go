@@ -204,6 +204,16 @@ func (c *Config) wanted(name string) bool {
 	return false
 }
 
+// Host is the registry host that a crawl of c records as its index's
+// Registry, or the error of an invalid Registry.
+func (c *Config) Host() (string, error) {
+	reg, err := parseRegistry(c.Registry, c.PlainHTTP)
+	if err != nil {
+		return "", err
+	}
+	return reg.RegistryStr(), nil
+}
+
 func (c *Config) concurrency() int {
 	if c.Concurrency == 0 {
 		return DefaultConcurrency

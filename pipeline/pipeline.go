@@ -149,9 +149,10 @@ func (c *Config) Validate() error {
 // Result is what a run did. Run returns it, filled as far as the run got,
 // with every error.
 type Result struct {
-	// Snapshot is the crawled snapshot, or the one read to render; nil
+	// Index is the index of the crawled snapshot (its Repositories
+	// summarise every repository), or of the one read to render; nil
 	// when the run failed before having one.
-	Snapshot *snapshot.Snapshot
+	Index *snapshot.Index
 	// Crawl is the crawl's counts; zero without Crawl.
 	Crawl crawler.Stats
 	// Render is the render's counts; zero without Render or when the
@@ -228,57 +229,41 @@ func Run(ctx context.Context, cfg Config) (Result, error) {
 		current = p
 	}
 
-	var hist *changes.Log
+	var (
+		hist *changes.Log
+		src  snapshot.Source
+		w    *snapshot.Writer
+		idx  snapshot.Index
+	)
 	if cfg.Crawl == nil {
 		begin(PhaseRead)
-		snap, err := snapshot.Read(cfg.SnapshotDir)
+		d, err := snapshot.Open(cfg.SnapshotDir)
 		if err != nil {
 			return res, err
 		}
-		res.Snapshot = snap
+		defer d.Close()
+		src, res.Index = d, d.Head()
 		hist = history(cfg.SnapshotDir, log)
 	} else {
 		// Fail now, not after an hour of crawling, when the new snapshot
 		// could not replace the directory, or the site its --out.
-		if err := snapshot.CheckDir(cfg.SnapshotDir); err != nil {
+		var err error
+		if w, err = snapshot.Create(ctx, cfg.SnapshotDir); err != nil {
 			return res, fmt.Errorf("snapshot: %w", err)
 		}
+		defer w.Abort() // a no-op once committed
 		if cfg.Render != nil {
 			if err := render.CheckOut(cfg.Render.Out); err != nil {
 				return res, fmt.Errorf("render: %w", err)
 			}
 		}
 		begin(PhaseCrawl)
-		ccfg := *cfg.Crawl
-		if ccfg.Logger == nil {
-			ccfg.Logger = log
-		}
-		ccfg.Progress = cfg.Progress
-		prev := previous(cfg.SnapshotDir, ccfg.Shard, log)
-		if !cfg.Full {
-			ccfg.Previous = prev
-		}
 		hist = history(cfg.SnapshotDir, log)
-		snap, st, err := crawler.Crawl(ctx, ccfg)
-		res.Crawl = st
-		if err != nil {
-			return res, fmt.Errorf("crawl: %w", err)
+		if idx, err = crawl(ctx, cfg, w, hist, &res, log); err != nil {
+			return res, err
 		}
-		res.Snapshot = snap
-		res.Failures = failures(snap)
-		if prev != nil && prev.Index.Registry != snap.Index.Registry {
-			// Another registry's snapshot is no baseline: everything
-			// would be "new".
-			log.Warn("previous snapshot is of another registry; no change set", "previous", prev.Index.Registry, "registry", snap.Index.Registry)
-			prev = nil
-		}
-		if prev != nil {
-			res.Changes = changes.Diff(prev, snap)
-			if err := hist.Add(res.Changes, cfg.History); err != nil {
-				// A clock that went back: the log keeps its order.
-				log.Warn("change set left out of the history", "error", err)
-			}
-		}
+		src = w.Source(idx)
+		res.Index = src.Head()
 		// The next phase begins before the crawl's summary is logged, so
 		// that a progress display has ended when the summary comes.
 		if cfg.Render != nil {
@@ -286,8 +271,9 @@ func Run(ctx context.Context, cfg Config) (Result, error) {
 		} else {
 			begin(PhaseWrite)
 		}
+		st := res.Crawl
 		log.Info("crawl complete",
-			"repos", len(snap.Repositories), "tags", st.TagsDone, "manifests", st.Manifests, "configs", st.Configs,
+			"repos", src.Len(), "tags", st.TagsDone, "manifests", st.Manifests, "configs", st.Configs,
 			"reused", st.Reused, "requests", st.Requests, "retries", st.Retries, "failures", res.Failures,
 			"skipped", st.Skipped, "truncated", st.Truncated, "elapsed", st.Elapsed.Round(time.Millisecond))
 	}
@@ -299,7 +285,7 @@ func Run(ctx context.Context, cfg Config) (Result, error) {
 		if rcfg.Logger == nil {
 			rcfg.Logger = log
 		}
-		st, err := render.Render(ctx, rcfg, res.Snapshot)
+		st, err := render.Render(ctx, rcfg, src)
 		if err != nil {
 			return res, fmt.Errorf("render: %w", err)
 		}
@@ -312,7 +298,7 @@ func Run(ctx context.Context, cfg Config) (Result, error) {
 		if err != nil {
 			return res, fmt.Errorf("write snapshot: %w", err)
 		}
-		if err := snapshot.WriteWith(ctx, cfg.SnapshotDir, res.Snapshot, files); err != nil {
+		if err := w.Commit(ctx, idx, files); err != nil {
 			return res, fmt.Errorf("write snapshot: %w", err)
 		}
 		log.Debug("snapshot written", "snapshot", cfg.SnapshotDir)
@@ -323,6 +309,70 @@ func Run(ctx context.Context, cfg Config) (Result, error) {
 		return res, &PartialError{Failures: res.Failures, Skipped: res.Render.Skipped, SnapshotDir: cfg.SnapshotDir}
 	}
 	return res, nil
+}
+
+// crawl crawls cfg.Crawl from the previous snapshot in cfg.SnapshotDir
+// (unless cfg.Full) into w, one repository at a time, taking the change
+// set against the previous snapshot as it goes into res.Changes and
+// hist, and returns the new snapshot's index (without its
+// repositories). res gets the crawl's counts and failures.
+func crawl(ctx context.Context, cfg Config, w *snapshot.Writer, hist *changes.Log, res *Result, log *slog.Logger) (snapshot.Index, error) {
+	ccfg := *cfg.Crawl
+	if ccfg.Logger == nil {
+		ccfg.Logger = log
+	}
+	ccfg.Progress = cfg.Progress
+	prev := previous(cfg.SnapshotDir, ccfg.Shard, log)
+	if !cfg.Full {
+		ccfg.Previous = prev
+	}
+	differ, err := newDiffer(ctx, ccfg, prev, log)
+	if err != nil {
+		return snapshot.Index{}, err
+	}
+	idx, st, err := crawler.CrawlTo(ctx, ccfg, func(ctx context.Context, r *snapshot.Repository) error {
+		res.Failures += len(r.Failures)
+		if differ != nil {
+			if err := differ.Add(ctx, r); err != nil {
+				return err
+			}
+		}
+		_, err := w.Put(r)
+		return err
+	})
+	res.Crawl = st
+	if err != nil {
+		return idx, fmt.Errorf("crawl: %w", err)
+	}
+	res.Failures += len(idx.Failures)
+	if differ != nil {
+		if res.Changes, err = differ.Finish(ctx, &idx); err != nil {
+			return idx, fmt.Errorf("crawl: %w", err)
+		}
+		if err := hist.Add(res.Changes, cfg.History); err != nil {
+			// A clock that went back: the log keeps its order.
+			log.Warn("change set left out of the history", "error", err)
+		}
+	}
+	return idx, nil
+}
+
+// newDiffer returns the Differ of the crawl ccfg against prev, or nil
+// when there is no previous snapshot or it is of another registry, which
+// is no baseline: everything would be "new".
+func newDiffer(ctx context.Context, ccfg crawler.Config, prev *snapshot.Snapshot, log *slog.Logger) (*changes.Differ, error) {
+	if prev == nil {
+		return nil, nil
+	}
+	host, err := ccfg.Host()
+	if err != nil {
+		return nil, fmt.Errorf("crawl: %w", err)
+	}
+	if prev.Index.Registry != host {
+		log.Warn("previous snapshot is of another registry; no change set", "previous", prev.Index.Registry, "registry", host)
+		return nil, nil
+	}
+	return changes.NewDiffer(ctx, prev)
 }
 
 // sendNotifications tells cfg's URLs of set, unless it is empty.

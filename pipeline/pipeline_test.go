@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"reflect"
 	"slices"
 	"strings"
 	"testing"
@@ -121,14 +122,18 @@ func TestRunBuild(t *testing.T) {
 	if progress == 0 {
 		t.Error("Progress was never called")
 	}
-	if res.Snapshot == nil || len(res.Snapshot.Repositories) != len(fx.Repos) || res.Failures != 0 {
+	if res.Index == nil || len(res.Index.Repositories) != len(fx.Repos) || res.Failures != 0 {
 		t.Fatalf("result: %+v", res)
 	}
 	if res.Crawl.TagsDone == 0 || res.Render.Pages == 0 {
 		t.Errorf("counts: crawl %+v, render %+v", res.Crawl, res.Render)
 	}
-	if _, err := snapshot.Read(cfg.SnapshotDir); err != nil {
+	written, err := snapshot.Read(cfg.SnapshotDir)
+	if err != nil {
 		t.Fatalf("snapshot not written: %v", err)
+	}
+	if !reflect.DeepEqual(&written.Index, res.Index) {
+		t.Errorf("Result.Index %+v, the snapshot written has %+v", res.Index, written.Index)
 	}
 	if !strings.Contains(log.String(), "crawl complete") || !strings.Contains(log.String(), "rendered site") {
 		t.Errorf("log lacks the crawl's or the render's summary:\n%s", log.String())
