@@ -25,24 +25,18 @@ type Differ struct {
 
 // NewDiffer returns a Differ from old, which may be nil (no previous
 // snapshot: every repository is added). It reads the names of old's
-// repositories from its index, or from the repositories when the index
-// does not list them.
+// repositories with [snapshot.Names].
 func NewDiffer(ctx context.Context, old snapshot.Source) (*Differ, error) {
 	d := &Differ{old: old, byPos: map[string]int{}, added: map[string]bool{}}
 	if old == nil {
 		return d, nil
 	}
-	sums := old.Head().Repositories
-	for i := range old.Len() {
-		if len(sums) == old.Len() {
-			d.byPos[sums[i].Name] = i
-			continue
-		}
-		r, err := old.Repository(ctx, i)
-		if err != nil {
-			return nil, fmt.Errorf("changes: %w", err)
-		}
-		d.byPos[r.Name] = i
+	names, err := snapshot.Names(ctx, old)
+	if err != nil {
+		return nil, fmt.Errorf("changes: %w", err)
+	}
+	for i, n := range names {
+		d.byPos[n] = i
 	}
 	return d, nil
 }

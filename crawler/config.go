@@ -115,8 +115,13 @@ type Config struct {
 	Keychain authn.Keychain
 	// Previous is the last snapshot of the same registry; tags whose digest
 	// did not change reuse its records. nil means a full crawl. A snapshot
-	// of another registry is ignored.
-	Previous *snapshot.Snapshot
+	// of another registry is ignored. It is read one repository at a
+	// time, when the crawl of that repository starts (and the carried
+	// ones of an Only crawl at the end), from several goroutines at once:
+	// a directory opened with [snapshot.Open] costs the memory of the
+	// repositories in flight. A repository that cannot be read is crawled
+	// in full (logged).
+	Previous snapshot.Source
 	// Logger receives the crawl's log records. nil discards them.
 	Logger *slog.Logger
 	// Progress, when set, is called with the running counts after every

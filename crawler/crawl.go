@@ -56,6 +56,7 @@ type crawl struct {
 // tag worker i writes only results[i].
 type repoState struct {
 	name     string
+	prev     *prevRepo // its previous record, or nil
 	sess     *session
 	tags     []string
 	results  []tagResult
@@ -158,7 +159,7 @@ func (c *crawl) run(ctx context.Context) (snapshot.Index, error) {
 	if err != nil {
 		return snapshot.Index{}, err
 	}
-	c.prev = indexPrevious(c.cfg.Previous, host, c.log)
+	c.prev = indexPrevious(ctx, c.cfg.Previous, host, c.log)
 	idx := snapshot.Index{Registry: host, CrawledAt: c.start.UTC()}
 	if sh := c.cfg.Shard; sh != nil {
 		idx.Shard = &snapshot.Shard{Index: sh.Index, Count: sh.Count}
@@ -176,10 +177,7 @@ func (c *crawl) run(ctx context.Context) (snapshot.Index, error) {
 		attrs = append(attrs, "shard", idx.Shard.String())
 	}
 	c.log.Info("crawling", attrs...)
-	repos := make([]*repoState, len(names))
-	for i, n := range names {
-		repos[i] = &repoState{name: n, refs: newFlight[subjectRefs](0)}
-	}
+	repos := newRepoStates(names)
 	c.counts.repos.Store(int64(len(repos)))
 	if err := c.crawlRepos(ctx, repos); err != nil {
 		return snapshot.Index{}, err
@@ -279,7 +277,7 @@ func (c *crawl) repoNames(ctx context.Context, idx *snapshot.Index) ([]string, e
 // the catalog's records of the previous crawl into idx, which this crawl
 // does not list again.
 func (c *crawl) onlyNames(idx *snapshot.Index) []string {
-	prev := &c.cfg.Previous.Index
+	prev := c.prev.src.Head()
 	idx.Failures = slices.Clone(prev.Failures)
 	idx.Skipped = slices.Clone(prev.Skipped)
 	idx.Truncated = prev.Truncated
@@ -294,17 +292,41 @@ func (c *crawl) onlyNames(idx *snapshot.Index) []string {
 }
 
 // putCarried puts the repositories of the previous snapshot that are
-// not in crawled (sorted), as they were.
+// not in crawled (sorted), as they were; one whose previous record cannot
+// be read is crawled instead (logged).
 func (c *crawl) putCarried(ctx context.Context, crawled []string) error {
-	for _, r := range c.cfg.Previous.Repositories {
-		if _, found := slices.BinarySearch(crawled, r.Name); found {
+	var unread []string
+	for i, name := range c.prev.names {
+		if _, found := slices.BinarySearch(crawled, name); found {
 			continue
 		}
-		if err := c.putRepo(ctx, &r); err != nil {
+		r, err := c.prev.src.Repository(ctx, i)
+		if err != nil {
+			if ctx.Err() != nil {
+				return ctx.Err()
+			}
+			c.log.Warn("previous repository unreadable; crawling it", "repo", name, "error", err)
+			unread = append(unread, name)
+			continue
+		}
+		if err := c.putRepo(ctx, r); err != nil {
 			return err
 		}
 	}
-	return nil
+	if len(unread) == 0 {
+		return nil
+	}
+	c.counts.repos.Add(int64(len(unread)))
+	return c.crawlRepos(ctx, newRepoStates(unread))
+}
+
+// newRepoStates returns the states of crawls of repositories names.
+func newRepoStates(names []string) []*repoState {
+	repos := make([]*repoState, len(names))
+	for i, n := range names {
+		repos[i] = &repoState{name: n, refs: newFlight[subjectRefs](0)}
+	}
+	return repos
 }
 
 // putRepo hands r to put, one call at a time.
@@ -348,6 +370,7 @@ func (c *crawl) crawlRepos(ctx context.Context, repos []*repoState) error {
 	tagG.SetLimit(c.cfg.concurrency())
 	for _, r := range repos {
 		repoG.Go(func() error {
+			r.prev = c.prev.repo(rctx, r.name)
 			c.listRepo(rctx, r)
 			if err := rctx.Err(); err != nil {
 				return err
@@ -470,12 +493,12 @@ func (c *crawl) crawlTag(ctx context.Context, r *repoState, i int) error {
 // the manifest fetched by tag.
 func (c *crawl) resolveTag(ctx context.Context, r *repoState, tag string) (*snapshot.Image, error) {
 	ref := "/v2/" + r.name + "/manifests/" + tag
-	if c.prev.hasTag(r.name, tag) {
+	if r.prev.hasTag(tag) {
 		c.counts.manifestHeads.Add(1)
 		resp, err := r.sess.do(ctx, http.MethodHead, r.sess.url(ref), manifestAccept, 0)
 		if err == nil {
 			d := resp.header.Get("Docker-Content-Digest")
-			if im := c.prev.image(d); im != nil && snapshot.ValidateDigest(d) == nil {
+			if im := r.prev.image(d); im != nil && snapshot.ValidateDigest(d) == nil {
 				c.images.put(d, im)
 				c.counts.reused.Add(1)
 				return im, nil

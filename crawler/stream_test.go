@@ -4,6 +4,10 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
 	"sync/atomic"
 	"testing"
 
@@ -83,6 +87,65 @@ func TestCrawlToPutError(t *testing.T) {
 				t.Errorf("CrawlTo: %v, want the put's error", err)
 			}
 		})
+	}
+}
+
+// TestPreviousOnDisk: a previous snapshot read from its directory one
+// repository at a time serves an incremental crawl as the snapshot in
+// memory does (every tag reused, no manifest or config fetched), and an
+// Only crawl carries its repositories; a repository whose previous
+// file is damaged is crawled in full, alone, and carried ones are
+// crawled instead.
+func TestPreviousOnDisk(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	reg := populate(t, regtest.NewGGCR(t), regtest.Standard(t))
+	cfg := testConfig(reg)
+	first, _ := mustCrawl(t, cfg)
+	dir := filepath.Join(t.TempDir(), "snap")
+	if err := snapshot.Write(ctx, dir, first); err != nil {
+		t.Fatal(err)
+	}
+	open := func() *snapshot.Dir {
+		d, err := snapshot.Open(dir)
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { d.Close() })
+		return d
+	}
+
+	cfg.Previous = open()
+	second, st := mustCrawl(t, cfg)
+	diffFiles(t, files(t, first), files(t, second))
+	if st.ManifestGets != 0 || st.ConfigGets != 0 || st.Reused == 0 {
+		t.Errorf("stats %+v: want every tag reused from the directory", st)
+	}
+
+	cfg.Only = []string{first.Repositories[0].Name}
+	third, _ := mustCrawl(t, cfg)
+	diffFiles(t, files(t, first), files(t, third))
+
+	damaged := first.Repositories[1]
+	if err := os.WriteFile(filepath.Join(dir, first.Index.Repositories[1].Path), []byte("{"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	var log syncBuffer
+	cfg.Logger = debugLogger(&log)
+	for _, only := range [][]string{nil, cfg.Only} {
+		cfg.Only, cfg.Previous = only, open()
+		reg.Counter.Reset()
+		got, st := mustCrawl(t, cfg)
+		diffFiles(t, files(t, first), files(t, got))
+		if got := reg.Counter.Repos(); !slices.Contains(got, damaged.Name) {
+			t.Errorf("Only %v: requests were about %v, not the damaged %s", only, got, damaged.Name)
+		}
+		if st.ManifestGets == 0 || st.Reused == 0 {
+			t.Errorf("Only %v: stats %+v; want the damaged repository fetched, the others reused", only, st)
+		}
+	}
+	if !strings.Contains(log.String(), "previous repository unreadable") {
+		t.Errorf("the damaged file was not logged:\n%s", log.String())
 	}
 }
 

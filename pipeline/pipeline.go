@@ -323,18 +323,22 @@ func crawl(ctx context.Context, cfg Config, w *snapshot.Writer, hist *changes.Lo
 	}
 	ccfg.Progress = cfg.Progress
 	prev := previous(cfg.SnapshotDir, ccfg.Shard, log)
-	if !cfg.Full {
-		ccfg.Previous = prev
+	if prev != nil {
+		defer prev.Close()
+		if !cfg.Full {
+			ccfg.Previous = prev
+		}
 	}
-	differ, err := newDiffer(ctx, ccfg, prev, log)
-	if err != nil {
-		return snapshot.Index{}, err
-	}
+	differ := newDiffer(ctx, ccfg, prev, log)
 	idx, st, err := crawler.CrawlTo(ctx, ccfg, func(ctx context.Context, r *snapshot.Repository) error {
 		res.Failures += len(r.Failures)
 		if differ != nil {
 			if err := differ.Add(ctx, r); err != nil {
-				return err
+				if ctx.Err() != nil {
+					return err
+				}
+				log.Warn("previous snapshot unreadable; no change set", "error", err)
+				differ = nil
 			}
 		}
 		_, err := w.Put(r)
@@ -345,34 +349,43 @@ func crawl(ctx context.Context, cfg Config, w *snapshot.Writer, hist *changes.Lo
 		return idx, fmt.Errorf("crawl: %w", err)
 	}
 	res.Failures += len(idx.Failures)
-	if differ != nil {
-		if res.Changes, err = differ.Finish(ctx, &idx); err != nil {
-			return idx, fmt.Errorf("crawl: %w", err)
+	if differ == nil {
+		return idx, nil
+	}
+	if res.Changes, err = differ.Finish(ctx, &idx); err != nil {
+		if ctx.Err() != nil {
+			return idx, err
 		}
-		if err := hist.Add(res.Changes, cfg.History); err != nil {
-			// A clock that went back: the log keeps its order.
-			log.Warn("change set left out of the history", "error", err)
-		}
+		log.Warn("previous snapshot unreadable; no change set", "error", err)
+		return idx, nil
+	}
+	if err := hist.Add(res.Changes, cfg.History); err != nil {
+		// A clock that went back: the log keeps its order.
+		log.Warn("change set left out of the history", "error", err)
 	}
 	return idx, nil
 }
 
 // newDiffer returns the Differ of the crawl ccfg against prev, or nil
-// when there is no previous snapshot or it is of another registry, which
-// is no baseline: everything would be "new".
-func newDiffer(ctx context.Context, ccfg crawler.Config, prev *snapshot.Snapshot, log *slog.Logger) (*changes.Differ, error) {
+// when there is no previous snapshot, or it is of another registry,
+// which is no baseline (everything would be "new"), or its names cannot
+// be read (logged).
+func newDiffer(ctx context.Context, ccfg crawler.Config, prev *snapshot.Dir, log *slog.Logger) *changes.Differ {
 	if prev == nil {
-		return nil, nil
+		return nil
 	}
-	host, err := ccfg.Host()
+	// Validate checked the address: a crawl of it records this host.
+	host, _ := ccfg.Host()
+	if r := prev.Head().Registry; r != host {
+		log.Warn("previous snapshot is of another registry; no change set", "previous", r, "registry", host)
+		return nil
+	}
+	d, err := changes.NewDiffer(ctx, prev)
 	if err != nil {
-		return nil, fmt.Errorf("crawl: %w", err)
+		log.Warn("previous snapshot unreadable; no change set", "error", err)
+		return nil
 	}
-	if prev.Index.Registry != host {
-		log.Warn("previous snapshot is of another registry; no change set", "previous", prev.Index.Registry, "registry", host)
-		return nil, nil
-	}
-	return changes.NewDiffer(ctx, prev)
+	return d
 }
 
 // sendNotifications tells cfg's URLs of set, unless it is empty.
@@ -388,19 +401,21 @@ func sendNotifications(ctx context.Context, cfg notify.Config, set *changes.Set,
 }
 
 // previous returns the snapshot in dir to crawl incrementally from and
-// compare with, or nil: when there is none, or when it cannot be read
-// (logged: a damaged snapshot must not stop the crawl that replaces it).
-// With a shard, only the repositories of the shard are read: dir may hold
-// the same shard of the last crawl, or a whole or merged snapshot.
-func previous(dir string, shard *snapshot.Shard, log *slog.Logger) *snapshot.Snapshot {
+// compare with, opened to be read one repository at a time, or nil: when
+// there is none, or when its index cannot be read (logged: a damaged
+// snapshot must not stop the crawl that replaces it; a damaged
+// repository file is the crawler's and the Differ's to log). With a
+// shard, only the repositories of the shard are in it: dir may hold the
+// same shard of the last crawl, or a whole or merged snapshot.
+func previous(dir string, shard *snapshot.Shard, log *slog.Logger) *snapshot.Dir {
 	var keep func(string) bool
 	if shard != nil {
 		keep = shard.Contains
 	}
-	prev, err := snapshot.ReadPart(dir, keep)
+	prev, err := snapshot.OpenPart(dir, keep)
 	switch {
 	case err == nil:
-		log.Debug("previous snapshot", "dir", dir, "repos", len(prev.Repositories))
+		log.Debug("previous snapshot", "dir", dir, "repos", prev.Len())
 		return prev
 	case errors.Is(err, fs.ErrNotExist):
 	default:

@@ -208,7 +208,10 @@ func crawlSection(ctx context.Context, cfg Config, s Section, log *slog.Logger) 
 	}
 	ccfg.Progress = cfg.Progress
 	if !cfg.Full {
-		ccfg.Previous = previous(filepath.Join(cfg.SnapshotDir, s.Dir), ccfg.Shard, log)
+		if prev := previous(filepath.Join(cfg.SnapshotDir, s.Dir), ccfg.Shard, log); prev != nil {
+			defer prev.Close()
+			ccfg.Previous = prev
+		}
 	}
 	snap, st, err := crawler.Crawl(ctx, ccfg)
 	if err != nil {

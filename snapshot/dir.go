@@ -131,26 +131,17 @@ func Read(dir string) (*Snapshot, error) { return ReadPart(dir, nil) }
 // keeps its other fields and the summaries of the repositories read. A
 // shard's crawl reads its part of a previous snapshot so.
 func ReadPart(dir string, keep func(name string) bool) (*Snapshot, error) {
-	root, err := os.OpenRoot(dir)
+	d, err := OpenPart(dir, keep)
 	if err != nil {
-		return nil, fmt.Errorf("snapshot: %w", err)
+		return nil, err
 	}
-	defer root.Close()
-	idx, err := readIndex(root)
-	if err != nil {
-		return nil, fmt.Errorf("snapshot %s: %w", dir, err)
-	}
-	s := &Snapshot{Index: *idx, Repositories: make([]Repository, 0, len(idx.Repositories))}
-	s.Index.Repositories = make([]RepoSummary, 0, len(idx.Repositories))
-	for _, sum := range idx.Repositories {
-		if keep != nil && !keep(sum.Name) {
-			continue
-		}
-		repo, err := readRepo(root, sum)
+	defer d.Close()
+	s := &Snapshot{Index: *d.Head(), Repositories: make([]Repository, 0, d.Len())}
+	for i := range d.Len() {
+		repo, err := d.Repository(context.Background(), i)
 		if err != nil {
-			return nil, fmt.Errorf("snapshot %s: %w", dir, err)
+			return nil, err
 		}
-		s.Index.Repositories = append(s.Index.Repositories, sum)
 		s.Repositories = append(s.Repositories, *repo)
 	}
 	return s, nil
