@@ -10,10 +10,15 @@
 // the caller: the pipeline reports through a logger and two hooks
 // (Config.Progress and Config.Phase) and returns a [Result].
 //
-// After a crawl, the new snapshot is compared with the previous one
-// (package changes): the change set is in [Result.Changes], added to the
-// snapshot's change log (pruned to Config.History runs) and written with
-// the snapshot, and the site shows the log.
+// A crawl streams: each repository, as the crawler completes it, is
+// compared with its record in the previous snapshot (package changes) and
+// written into the new snapshot's temporary directory (snapshot.Writer),
+// and the previous snapshot is read one repository at a time, so that a
+// run holds the repositories in flight rather than whole snapshots. The
+// change set is in [Result.Changes], added to the snapshot's change log
+// (pruned to Config.History runs) and written with the snapshot, and the
+// site, rendered from the new snapshot before it is swapped in, shows the
+// log.
 //
 // The new site is swapped in before the new snapshot: a run interrupted or
 // failing before the end leaves the previous snapshot and site as they
