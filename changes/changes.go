@@ -78,19 +78,34 @@ type Move struct {
 // repository with a recorded failure or beyond the catalog's cap. It is
 // a [Differ] of old given every repository of new.
 func Diff(old, new *snapshot.Snapshot) *Set {
-	// Snapshots in memory fail no read: the errors below cannot happen
-	// (but for a repository name twice in new, whose second is left out).
-	ctx := context.Background()
 	var src snapshot.Source
 	if old != nil {
 		src = old
 	}
-	d, _ := NewDiffer(ctx, src)
-	for i := range new.Repositories {
-		_ = d.Add(ctx, &new.Repositories[i])
-	}
-	s, _ := d.Finish(ctx, &new.Index)
+	// Snapshots in memory fail no read: the error cannot happen (but for
+	// a repository name twice in new, whose second is an error).
+	s, _ := DiffSources(context.Background(), src, new)
 	return s
+}
+
+// DiffSources is [Diff] of snapshots read one repository at a time (old
+// may be nil), with a [Differ]: it holds the repositories it compares,
+// not the snapshots. Its error is one reading them.
+func DiffSources(ctx context.Context, old, new snapshot.Source) (*Set, error) {
+	d, err := NewDiffer(ctx, old)
+	if err != nil {
+		return nil, err
+	}
+	for i := range new.Len() {
+		r, err := new.Repository(ctx, i)
+		if err != nil {
+			return nil, fmt.Errorf("changes: %w", err)
+		}
+		if err := d.Add(ctx, r); err != nil {
+			return nil, err
+		}
+	}
+	return d.Finish(ctx, new.Head())
 }
 
 // names returns the keys of both maps, sorted, once each.
