@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 
@@ -184,24 +185,23 @@ func TestFlightForgetsOldest(t *testing.T) {
 	release := make(chan struct{})
 	started := make(chan struct{})
 	var calls atomic.Int32
-	done := make(chan int)
-	for range 3 {
-		go func() {
-			v, _, _ := f.get(ctx, "slow", func() (int, error) {
+	var wg sync.WaitGroup
+	got := make([]int, 3)
+	for i := range got {
+		wg.Go(func() {
+			got[i], _, _ = f.get(ctx, "slow", func() (int, error) {
 				calls.Add(1)
 				close(started)
 				<-release
 				return 7, nil
 			})
-			done <- v
-		}()
+		})
 	}
 	<-started
 	close(release)
-	for range 3 {
-		if v := <-done; v != 7 {
-			t.Errorf("get(slow) = %d, want 7", v)
-		}
+	wg.Wait()
+	if !slices.Equal(got, []int{7, 7, 7}) {
+		t.Errorf("get(slow) = %v, want 7 for every caller", got)
 	}
 	if calls.Load() != 1 {
 		t.Errorf("fn ran %d times for concurrent callers, want once", calls.Load())

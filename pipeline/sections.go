@@ -65,7 +65,7 @@ func (c *Config) validateSections() error {
 // crawled snapshot. As in Run, a failure before the site is swapped in
 // replaces nothing (and a crawl-only run writes the snapshots only once
 // every crawl has completed). Result.Crawl sums the crawls' counts;
-// Result.Snapshot stays nil.
+// Result.Index stays nil.
 func runSections(ctx context.Context, cfg Config) (Result, error) {
 	var res Result
 	log := cfg.Logger
