@@ -327,14 +327,23 @@ func crawl(ctx context.Context, cfg Config, w *snapshot.Writer, hist *changes.Lo
 		ccfg.Logger = log
 	}
 	ccfg.Progress = cfg.Progress
-	prev := previous(cfg.SnapshotDir, ccfg.Shard, log)
-	if prev != nil {
+	var (
+		differ *changes.Differ
+		h      *handoff
+	)
+	if prev := previous(cfg.SnapshotDir, ccfg.Shard, log); prev != nil {
 		defer prev.Close()
+		src := snapshot.Source(prev)
 		if !cfg.Full {
-			ccfg.Previous = prev
+			// The crawler reads each previous repository first, and
+			// the Differ takes what it read.
+			h = newHandoff(prev)
+			ccfg.Previous, src = h.give(), h.take()
+		}
+		if differ = newDiffer(ctx, ccfg, src, log); differ == nil {
+			h.stop()
 		}
 	}
-	differ := newDiffer(ctx, ccfg, prev, log)
 	idx, st, err := crawler.CrawlTo(ctx, ccfg, func(ctx context.Context, r *snapshot.Repository) error {
 		res.Failures += len(r.Failures)
 		if differ != nil {
@@ -344,6 +353,7 @@ func crawl(ctx context.Context, cfg Config, w *snapshot.Writer, hist *changes.Lo
 				}
 				log.Warn("previous snapshot unreadable; no change set", "error", err)
 				differ = nil
+				h.stop()
 			}
 		}
 		_, err := w.Put(r)
@@ -372,13 +382,10 @@ func crawl(ctx context.Context, cfg Config, w *snapshot.Writer, hist *changes.Lo
 }
 
 // newDiffer returns the Differ of the crawl ccfg against prev, or nil
-// when there is no previous snapshot, or it is of another registry,
+// when prev is of another registry,
 // which is no baseline (everything would be "new"), or its names cannot
 // be read (logged).
-func newDiffer(ctx context.Context, ccfg crawler.Config, prev *snapshot.Dir, log *slog.Logger) *changes.Differ {
-	if prev == nil {
-		return nil
-	}
+func newDiffer(ctx context.Context, ccfg crawler.Config, prev snapshot.Source, log *slog.Logger) *changes.Differ {
 	// Validate checked the address: a crawl of it records this host.
 	host, _ := ccfg.Host()
 	if r := prev.Head().Registry; r != host {
