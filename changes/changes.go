@@ -2,6 +2,7 @@ package changes
 
 import (
 	"cmp"
+	"context"
 	"fmt"
 	"slices"
 	"strings"
@@ -74,46 +75,37 @@ type Move struct {
 // snapshot): everything in new is then added. What the new crawl could
 // not see is not reported as deleted: a tag with a recorded failure, the
 // tags of a repository whose tag list failed or stopped at a cap, and a
-// repository with a recorded failure or beyond the catalog's cap.
+// repository with a recorded failure or beyond the catalog's cap. It is
+// a [Differ] of old given every repository of new.
 func Diff(old, new *snapshot.Snapshot) *Set {
-	s := &Set{Registry: new.Index.Registry, CrawledAt: new.Index.CrawledAt.UTC()}
-	var olds []snapshot.Repository
+	var src snapshot.Source
 	if old != nil {
-		s.Since = old.Index.CrawledAt.UTC()
-		olds = old.Repositories
+		src = old
 	}
-	oldBy := byName(olds)
-	newBy := byName(new.Repositories)
-	for _, name := range names(oldBy, newBy) {
-		o, n := oldBy[name], newBy[name]
-		var r Repo
-		switch {
-		case o == nil:
-			r = diffRepo(&snapshot.Repository{Name: name}, n)
-			r.Status = Added
-		case n == nil:
-			if unseenRepo(&new.Index, name) {
-				continue
-			}
-			r = diffRepo(o, &snapshot.Repository{Name: name})
-			r.Status = Removed
-		default:
-			r = diffRepo(o, n)
-			r.Status = Changed
-		}
-		if r.Status != Changed || !r.empty() {
-			s.Repositories = append(s.Repositories, r)
-		}
-	}
+	// Snapshots in memory fail no read: the error cannot happen (but for
+	// a repository name twice in new, whose second is an error).
+	s, _ := DiffSources(context.Background(), src, new)
 	return s
 }
 
-func byName(repos []snapshot.Repository) map[string]*snapshot.Repository {
-	m := make(map[string]*snapshot.Repository, len(repos))
-	for i := range repos {
-		m[repos[i].Name] = &repos[i]
+// DiffSources is [Diff] of snapshots read one repository at a time (old
+// may be nil), with a [Differ]: it holds the repositories it compares,
+// not the snapshots. Its error is one reading them.
+func DiffSources(ctx context.Context, old, new snapshot.Source) (*Set, error) {
+	d, err := NewDiffer(ctx, old)
+	if err != nil {
+		return nil, err
 	}
-	return m
+	for i := range new.Len() {
+		r, err := new.Repository(ctx, i)
+		if err != nil {
+			return nil, fmt.Errorf("changes: %w", err)
+		}
+		if err := d.Add(ctx, r); err != nil {
+			return nil, err
+		}
+	}
+	return d.Finish(ctx, new.Head())
 }
 
 // names returns the keys of both maps, sorted, once each.

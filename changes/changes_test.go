@@ -1,7 +1,9 @@
 package changes
 
 import (
+	"context"
 	"encoding/json"
+	"path/filepath"
 	"reflect"
 	"strings"
 	"testing"
@@ -164,8 +166,50 @@ func TestDiff(t *testing.T) {
 			if want := tt.old != nil; !s.Since.IsZero() != want {
 				t.Errorf("since %s, want set %v", s.Since, want)
 			}
+			if got := diffFromDisk(t, tt.old, tt.new); !reflect.DeepEqual(got, s) {
+				t.Errorf("Differ of the old snapshot on disk, new repositories in reverse order:\n%+v\nDiff:\n%+v", got, s)
+			}
 		})
 	}
+}
+
+// diffFromDisk is the Set of a Differ from old written to disk and
+// opened, given the repositories of new from last to first.
+func diffFromDisk(t *testing.T, old, new *snapshot.Snapshot) *Set {
+	t.Helper()
+	ctx := context.Background()
+	var src snapshot.Source
+	if old != nil {
+		dir := filepath.Join(t.TempDir(), "old")
+		if err := snapshot.Write(ctx, dir, old); err != nil {
+			t.Fatal(err)
+		}
+		d, err := snapshot.Open(dir)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer d.Close()
+		src = d
+	}
+	d, err := NewDiffer(ctx, src)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := len(new.Repositories) - 1; i >= 0; i-- {
+		if err := d.Add(ctx, &new.Repositories[i]); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if len(new.Repositories) > 0 {
+		if err := d.Add(ctx, &new.Repositories[0]); err == nil {
+			t.Error("a repository added twice is no error")
+		}
+	}
+	s, err := d.Finish(ctx, &new.Index)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s
 }
 
 // TestNilSet: a nil Set is empty.

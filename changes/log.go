@@ -192,7 +192,7 @@ func (l *Log) Add(s *Set, keep int) error {
 
 // Files returns the log's files as a map from slash-separated path,
 // relative to the snapshot directory, to content, for
-// snapshot.WriteWith.
+// snapshot.Writer.Commit or snapshot.WriteWith.
 func (l *Log) Files() (map[string][]byte, error) {
 	files := make(map[string][]byte, len(l.Sets))
 	for _, s := range l.Sets {

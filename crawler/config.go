@@ -115,8 +115,13 @@ type Config struct {
 	Keychain authn.Keychain
 	// Previous is the last snapshot of the same registry; tags whose digest
 	// did not change reuse its records. nil means a full crawl. A snapshot
-	// of another registry is ignored.
-	Previous *snapshot.Snapshot
+	// of another registry is ignored. It is read one repository at a
+	// time, when the crawl of that repository starts (and the carried
+	// ones of an Only crawl at the end), from several goroutines at once:
+	// a directory opened with [snapshot.Open] costs the memory of the
+	// repositories in flight. A repository that cannot be read is crawled
+	// in full (logged).
+	Previous snapshot.Source
 	// Logger receives the crawl's log records. nil discards them.
 	Logger *slog.Logger
 	// Progress, when set, is called with the running counts after every
@@ -202,6 +207,16 @@ func (c *Config) wanted(name string) bool {
 		}
 	}
 	return false
+}
+
+// Host is the registry host that a crawl of c records as its index's
+// Registry, or the error of an invalid Registry.
+func (c *Config) Host() (string, error) {
+	reg, err := parseRegistry(c.Registry, c.PlainHTTP)
+	if err != nil {
+		return "", err
+	}
+	return reg.RegistryStr(), nil
 }
 
 func (c *Config) concurrency() int {

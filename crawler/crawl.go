@@ -24,6 +24,10 @@ import (
 // a whole: the catalog, or every repository, answered 401 or 403.
 var ErrAuth = errors.New("registry rejected the credentials")
 
+// cacheLimit bounds each of a crawl's caches of manifests, configs and
+// image records, by digest (see flight).
+const cacheLimit = 4096
+
 // crawl is the state of one Crawl call. Contexts are passed, not stored.
 type crawl struct {
 	cfg       *Config
@@ -42,6 +46,9 @@ type crawl struct {
 	// fetched last in rawConfig; a crawl keeps none.
 	keepConfig bool
 	rawConfig  []byte
+	// put receives each repository once complete; putMu serializes it.
+	put   func(context.Context, *snapshot.Repository) error
+	putMu sync.Mutex
 }
 
 // repoState collects one repository's results. The repository worker
@@ -49,6 +56,7 @@ type crawl struct {
 // tag worker i writes only results[i].
 type repoState struct {
 	name     string
+	prev     *prevRepo // its previous record, or nil
 	sess     *session
 	tags     []string
 	results  []tagResult
@@ -82,10 +90,45 @@ type tagResult struct {
 // when the crawl could not be done at all: an invalid cfg, an unreachable
 // registry, credentials rejected for the whole registry ([ErrAuth]), an
 // unreadable catalog, or ctx cancelled; the snapshot is nil then.
+//
+// Crawl holds the whole snapshot in memory; [CrawlTo] hands each
+// repository on as it completes.
 func Crawl(ctx context.Context, cfg Config) (*snapshot.Snapshot, Stats, error) {
+	var repos []snapshot.Repository
+	idx, st, err := CrawlTo(ctx, cfg, func(_ context.Context, r *snapshot.Repository) error {
+		repos = append(repos, *r)
+		return nil
+	})
+	if err != nil {
+		return nil, st, err
+	}
+	snap, err := snapshot.Build(idx, repos)
+	if err != nil {
+		return nil, st, err
+	}
+	return snap, st, nil
+}
+
+// CrawlTo is [Crawl] that hands each repository to put as soon as it is
+// complete (its last tag resolved), and then forgets it, so that a crawl
+// holds the repositories it is working on rather than the whole
+// snapshot; the repositories of an Only crawl that are carried from
+// Previous come after those crawled. Calls of put never overlap (they
+// come from worker goroutines, one at a time) and the repository is
+// put's to keep or change: normalising it and writing it with
+// [snapshot.Writer.Put] is what put is for. An error from put stops the
+// crawl, and CrawlTo returns it.
+//
+// The returned index has everything but its Repositories, which are
+// nil and not normalised: a snapshot is the index with the summaries of
+// the repositories put (see [snapshot.Build] and [snapshot.Writer]). On
+// error, repositories may have been put already: the caller discards
+// them (say, with [snapshot.Writer.Abort]).
+func CrawlTo(ctx context.Context, cfg Config, put func(context.Context, *snapshot.Repository) error) (snapshot.Index, Stats, error) {
 	c := newCrawl(cfg)
-	snap, err := c.run(ctx)
-	return snap, c.stats(), err
+	c.put = put
+	idx, err := c.run(ctx)
+	return idx, c.stats(), err
 }
 
 // connect checks the config, resolves the credentials and pings the
@@ -111,12 +154,12 @@ func (c *crawl) connect(ctx context.Context) (string, error) {
 	return reg.RegistryStr(), nil
 }
 
-func (c *crawl) run(ctx context.Context) (*snapshot.Snapshot, error) {
+func (c *crawl) run(ctx context.Context) (snapshot.Index, error) {
 	host, err := c.connect(ctx)
 	if err != nil {
-		return nil, err
+		return snapshot.Index{}, err
 	}
-	c.prev = indexPrevious(c.cfg.Previous, host, c.log)
+	c.prev = indexPrevious(ctx, c.cfg.Previous, host, c.log)
 	idx := snapshot.Index{Registry: host, CrawledAt: c.start.UTC()}
 	if sh := c.cfg.Shard; sh != nil {
 		idx.Shard = &snapshot.Shard{Index: sh.Index, Count: sh.Count}
@@ -127,36 +170,27 @@ func (c *crawl) run(ctx context.Context) (*snapshot.Snapshot, error) {
 	if partial {
 		names = c.onlyNames(&idx)
 	} else if names, err = c.repoNames(ctx, &idx); err != nil {
-		return nil, err
+		return snapshot.Index{}, err
 	}
 	attrs := []any{"registry", idx.Registry, "repos", len(names)}
 	if idx.Shard != nil {
 		attrs = append(attrs, "shard", idx.Shard.String())
 	}
 	c.log.Info("crawling", attrs...)
-	repos := make([]*repoState, len(names))
-	for i, n := range names {
-		repos[i] = &repoState{name: n, refs: newFlight[subjectRefs]()}
-	}
+	repos := newRepoStates(names)
 	c.counts.repos.Store(int64(len(repos)))
 	if err := c.crawlRepos(ctx, repos); err != nil {
-		return nil, err
+		return snapshot.Index{}, err
 	}
 	if err := authRejected(repos); err != nil {
-		return nil, err
-	}
-	out := make([]snapshot.Repository, 0, len(repos))
-	for _, r := range repos {
-		out = append(out, r.assemble())
+		return snapshot.Index{}, err
 	}
 	if partial {
-		out = append(out, c.carried(names)...)
+		if err := c.putCarried(ctx, names); err != nil {
+			return snapshot.Index{}, err
+		}
 	}
-	snap, err := snapshot.Build(idx, out)
-	if err != nil {
-		return nil, err
-	}
-	return snap, nil
+	return idx, nil
 }
 
 // authenticator picks Auth, else the keychain's credentials for the
@@ -243,7 +277,7 @@ func (c *crawl) repoNames(ctx context.Context, idx *snapshot.Index) ([]string, e
 // the catalog's records of the previous crawl into idx, which this crawl
 // does not list again.
 func (c *crawl) onlyNames(idx *snapshot.Index) []string {
-	prev := &c.cfg.Previous.Index
+	prev := c.prev.src.Head()
 	idx.Failures = slices.Clone(prev.Failures)
 	idx.Skipped = slices.Clone(prev.Skipped)
 	idx.Truncated = prev.Truncated
@@ -257,16 +291,55 @@ func (c *crawl) onlyNames(idx *snapshot.Index) []string {
 	return slices.Compact(names)
 }
 
-// carried returns the repositories of the previous snapshot that are not
-// in crawled (sorted), as they were.
-func (c *crawl) carried(crawled []string) []snapshot.Repository {
-	var out []snapshot.Repository
-	for _, r := range c.cfg.Previous.Repositories {
-		if _, found := slices.BinarySearch(crawled, r.Name); !found {
-			out = append(out, r)
+// putCarried puts the repositories of the previous snapshot that are
+// not in crawled (sorted), as they were; one whose previous record cannot
+// be read is crawled instead (logged).
+func (c *crawl) putCarried(ctx context.Context, crawled []string) error {
+	var unread []string
+	for i, name := range c.prev.names {
+		if _, found := slices.BinarySearch(crawled, name); found {
+			continue
+		}
+		r, err := c.prev.src.Repository(ctx, i)
+		if err != nil {
+			if ctx.Err() != nil {
+				return ctx.Err()
+			}
+			c.log.Warn("previous repository unreadable; crawling it", "repo", name, "error", err)
+			unread = append(unread, name)
+			continue
+		}
+		if err := c.putRepo(ctx, r); err != nil {
+			return err
 		}
 	}
-	return out
+	if len(unread) == 0 {
+		return nil
+	}
+	c.counts.repos.Add(int64(len(unread)))
+	return c.crawlRepos(ctx, newRepoStates(unread))
+}
+
+// newRepoStates returns the states of crawls of repositories names.
+func newRepoStates(names []string) []*repoState {
+	repos := make([]*repoState, len(names))
+	for i, n := range names {
+		repos[i] = &repoState{name: n, refs: newFlight[subjectRefs](0)}
+	}
+	return repos
+}
+
+// putRepo hands r to put, one call at a time.
+func (c *crawl) putRepo(ctx context.Context, r *snapshot.Repository) error {
+	c.putMu.Lock()
+	defer c.putMu.Unlock()
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	if err := c.put(ctx, r); err != nil {
+		return fmt.Errorf("repository %s: %w", r.Name, err)
+	}
+	return nil
 }
 
 // fatalAuth wraps a registry-wide failure, marking 401 and 403 as ErrAuth.
@@ -278,36 +351,61 @@ func fatalAuth(what string, err error) error {
 }
 
 // crawlRepos lists the tags of every repository (Concurrency at a time)
-// and resolves every tag (Concurrency at a time). Only a cancelled ctx
-// returns an error.
+// and resolves every tag (Concurrency at a time), putting each repository
+// once done. Only a cancelled ctx or an error from put returns an error.
 func (c *crawl) crawlRepos(ctx context.Context, repos []*repoState) error {
+	ctx, stop := context.WithCancelCause(ctx)
+	defer stop(nil)
+	// abort stops both groups on put's error, which the groups' own
+	// contexts would keep from each other.
+	abort := func(err error) error {
+		if err != nil {
+			stop(err)
+		}
+		return err
+	}
 	repoG, rctx := errgroup.WithContext(ctx)
 	repoG.SetLimit(c.cfg.concurrency())
 	tagG, tctx := errgroup.WithContext(ctx)
 	tagG.SetLimit(c.cfg.concurrency())
 	for _, r := range repos {
 		repoG.Go(func() error {
+			r.prev = c.prev.repo(rctx, r.name)
 			c.listRepo(rctx, r)
 			if err := rctx.Err(); err != nil {
 				return err
 			}
 			if len(r.tags) == 0 {
-				c.finishReferrers(rctx, r)
-				c.repoDone()
-				return nil
+				return abort(c.finishRepo(rctx, r))
 			}
 			for i := range r.tags {
-				tagG.Go(func() error { return c.crawlTag(tctx, r, i) })
+				tagG.Go(func() error { return abort(c.crawlTag(tctx, r, i)) })
 			}
 			return nil
 		})
 	}
 	errR := repoG.Wait()
 	errT := tagG.Wait()
-	if err := ctx.Err(); err != nil {
+	if err := context.Cause(ctx); err != nil {
 		return err
 	}
 	return errors.Join(errR, errT)
+}
+
+// finishRepo completes r once its last tag is resolved: finds its
+// referrers, puts it and forgets it.
+func (c *crawl) finishRepo(ctx context.Context, r *repoState) error {
+	c.finishReferrers(ctx, r)
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	repo := r.assemble()
+	r.release()
+	if err := c.putRepo(ctx, &repo); err != nil {
+		return err
+	}
+	c.repoDone()
+	return nil
 }
 
 // listRepo opens the repository's session and lists its tags. Failures are
@@ -384,14 +482,9 @@ func (c *crawl) crawlTag(ctx context.Context, r *repoState, i int) error {
 	}
 	c.counts.tagsDone.Add(1)
 	if r.pending.Add(-1) == 0 {
-		c.finishReferrers(ctx, r)
-		if ctx.Err() != nil {
-			return ctx.Err()
-		}
-		c.repoDone()
-	} else {
-		c.progress()
+		return c.finishRepo(ctx, r)
 	}
+	c.progress()
 	return nil
 }
 
@@ -400,12 +493,12 @@ func (c *crawl) crawlTag(ctx context.Context, r *repoState, i int) error {
 // the manifest fetched by tag.
 func (c *crawl) resolveTag(ctx context.Context, r *repoState, tag string) (*snapshot.Image, error) {
 	ref := "/v2/" + r.name + "/manifests/" + tag
-	if c.prev.hasTag(r.name, tag) {
+	if r.prev.hasTag(tag) {
 		c.counts.manifestHeads.Add(1)
 		resp, err := r.sess.do(ctx, http.MethodHead, r.sess.url(ref), manifestAccept, 0)
 		if err == nil {
 			d := resp.header.Get("Docker-Content-Digest")
-			if im := c.prev.image(d); im != nil && snapshot.ValidateDigest(d) == nil {
+			if im := r.prev.image(d); im != nil && snapshot.ValidateDigest(d) == nil {
 				c.images.put(d, im)
 				c.counts.reused.Add(1)
 				return im, nil
@@ -437,8 +530,8 @@ func (c *crawl) resolveTag(ctx context.Context, r *repoState, tag string) (*snap
 	return im, err
 }
 
-// manifest returns the manifest with digest d, fetched through sess at
-// most once per crawl, checked against d and the descriptor's size.
+// manifest returns the manifest with digest d, fetched through sess
+// once while the cache holds it, checked against d and the descriptor's size.
 func (c *crawl) manifest(ctx context.Context, sess *session, desc *descriptor) (*manifest, error) {
 	m, _, err := c.manifests.get(ctx, desc.Digest, func() (*manifest, error) {
 		c.counts.manifestGets.Add(1)
@@ -460,8 +553,8 @@ func (c *crawl) manifest(ctx context.Context, sess *session, desc *descriptor) (
 	return m, nil
 }
 
-// config returns the parsed config blob of desc, fetched through sess at
-// most once per crawl and checked against its digest and size.
+// config returns the parsed config blob of desc, fetched through sess
+// once while the cache holds it, and checked against its digest and size.
 func (c *crawl) config(ctx context.Context, sess *session, desc *descriptor) (*imageConfig, error) {
 	cfg, _, err := c.configs.get(ctx, desc.Digest, func() (*imageConfig, error) {
 		c.counts.configGets.Add(1)

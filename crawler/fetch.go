@@ -71,9 +71,9 @@ func newCrawl(cfg Config) *crawl {
 		log:       cfg.logger(),
 		counts:    &counters{},
 		start:     time.Now(),
-		manifests: newFlight[*manifest](),
-		configs:   newFlight[*imageConfig](),
-		images:    newFlight[*snapshot.Image](),
+		manifests: newFlight[*manifest](cacheLimit),
+		configs:   newFlight[*imageConfig](cacheLimit),
+		images:    newFlight[*snapshot.Image](cacheLimit),
 		api:       newReferrersAPI(),
 	}
 }

@@ -10,10 +10,23 @@ import (
 // for its result, and later callers get the stored value. Errors are handed
 // to the waiting callers but not stored, so a digest that failed in one
 // repository is tried again from the next.
+//
+// A flight with a limit stores at most that many values and forgets the
+// oldest stored first, so that a crawl's caches cost the memory of the
+// last few thousand digests, not of every digest of the registry: an
+// image shared between repositories is mostly pushed to them at about
+// the same time, and the catalog lists them near one another. A
+// forgotten digest is fetched again when asked for; keys in flight are
+// never forgotten.
 type flight[V any] struct {
-	mu   sync.Mutex
-	done map[string]V
-	busy map[string]*call[V]
+	mu    sync.Mutex
+	limit int // 0 for none
+	done  map[string]V
+	busy  map[string]*call[V]
+	// order holds the keys of done in the order stored, from next on
+	// once it is full (a ring of limit keys).
+	order []string
+	next  int
 }
 
 type call[V any] struct {
@@ -22,8 +35,10 @@ type call[V any] struct {
 	err   error
 }
 
-func newFlight[V any]() *flight[V] {
-	return &flight[V]{done: map[string]V{}, busy: map[string]*call[V]{}}
+// newFlight returns a flight that stores at most limit values, or any
+// number when limit is 0.
+func newFlight[V any](limit int) *flight[V] {
+	return &flight[V]{limit: limit, done: map[string]V{}, busy: map[string]*call[V]{}}
 }
 
 // get returns the value for key, running fn at most once at a time per
@@ -50,8 +65,8 @@ func (f *flight[V]) get(ctx context.Context, key string, fn func() (V, error)) (
 	c.val, c.err = fn()
 	f.mu.Lock()
 	delete(f.busy, key)
-	if c.err == nil {
-		f.done[key] = c.val
+	if _, ok := f.done[key]; c.err == nil && !ok {
+		f.store(key, c.val)
 	}
 	f.mu.Unlock()
 	close(c.ready)
@@ -74,6 +89,21 @@ func (f *flight[V]) put(key string, v V) bool {
 	if _, ok := f.done[key]; ok {
 		return false
 	}
-	f.done[key] = v
+	f.store(key, v)
 	return true
+}
+
+// store adds key, which done lacks, forgetting the oldest key when the
+// flight is full. f.mu is held.
+func (f *flight[V]) store(key string, v V) {
+	switch {
+	case f.limit == 0:
+	case len(f.order) < f.limit:
+		f.order = append(f.order, key)
+	default:
+		delete(f.done, f.order[f.next])
+		f.order[f.next] = key
+		f.next = (f.next + 1) % f.limit
+	}
+	f.done[key] = v
 }

@@ -162,56 +162,108 @@ func (r *repoState) assemble() snapshot.Repository {
 	return repo
 }
 
-// previous indexes the snapshot of an earlier crawl for reuse.
-type previous struct {
-	tags      map[string]map[string]string  // repository → tag → digest
-	images    map[string]*snapshot.Image    // digest → record, tags cleared
-	referrers map[string]*snapshot.Referrer // referrer digest → record
+// release drops what the repository's record was assembled from, keeping
+// what authRejected looks at: the crawl holds a repoState for every
+// repository until it ends.
+func (r *repoState) release() {
+	r.tags, r.results, r.refTags, r.refs = nil, nil, nil, nil
+	r.referrers, r.refTrunc, r.referrerTags = nil, nil, nil
+	r.skipped, r.truncated, r.sess, r.prev = nil, nil, nil, nil
 }
 
-// indexPrevious returns the index of s, or nil when s is nil or of another
-// registry.
-func indexPrevious(s *snapshot.Snapshot, registry string, log *slog.Logger) *previous {
-	if s == nil {
+// previous is the snapshot of an earlier crawl, read one repository at
+// a time: a repository's previous record is read when its crawl starts
+// (see prevRepo), so that the crawl holds the previous records of the
+// repositories it is working on, not the whole previous snapshot.
+type previous struct {
+	src    snapshot.Source
+	names  []string       // of src's repositories, in its order
+	byName map[string]int // name → position in src
+	log    *slog.Logger
+}
+
+// indexPrevious returns the previous snapshot src, or nil when src is
+// nil, of another registry, or its repositories' names cannot be read
+// (logged: the crawl is then full).
+func indexPrevious(ctx context.Context, src snapshot.Source, registry string, log *slog.Logger) *previous {
+	if src == nil {
 		return nil
 	}
-	if s.Index.Registry != registry {
-		log.Warn("previous snapshot is of another registry; crawling in full", "previous", s.Index.Registry, "registry", registry)
+	if r := src.Head().Registry; r != registry {
+		log.Warn("previous snapshot is of another registry; crawling in full", "previous", r, "registry", registry)
 		return nil
 	}
-	p := &previous{tags: map[string]map[string]string{}, images: map[string]*snapshot.Image{}, referrers: map[string]*snapshot.Referrer{}}
-	for _, r := range s.Repositories {
-		tags := make(map[string]string, len(r.Tags))
-		for _, t := range r.Tags {
-			tags[t.Name] = t.Digest
-		}
-		p.tags[r.Name] = tags
-		for i := range r.Images {
-			im := r.Images[i]
-			for j := range im.Referrers {
-				p.referrers[im.Referrers[j].Digest] = &im.Referrers[j]
-			}
-			if _, ok := p.images[im.Digest]; ok {
-				continue
-			}
-			im.Tags = []string{}
-			p.images[im.Digest] = &im
-		}
+	names, err := snapshot.Names(ctx, src)
+	if err != nil {
+		log.Warn("previous snapshot unreadable; crawling in full", "error", err)
+		return nil
+	}
+	p := &previous{src: src, names: names, byName: make(map[string]int, len(names)), log: log}
+	for i, n := range names {
+		p.byName[n] = i
 	}
 	return p
 }
 
-// hasTag reports whether the previous snapshot resolved repo:tag.
-func (p *previous) hasTag(repo, tag string) bool {
+// repo returns the index of the previous record of repository name, or
+// nil when there is none or it cannot be read (logged: the repository
+// is then crawled in full).
+func (p *previous) repo(ctx context.Context, name string) *prevRepo {
+	if p == nil {
+		return nil
+	}
+	i, ok := p.byName[name]
+	if !ok {
+		return nil
+	}
+	r, err := p.src.Repository(ctx, i)
+	if err != nil {
+		if ctx.Err() == nil {
+			p.log.Warn("previous repository unreadable; crawling it in full", "repo", name, "error", err)
+		}
+		return nil
+	}
+	return indexRepo(r)
+}
+
+// prevRepo indexes the previous record of one repository for reuse.
+type prevRepo struct {
+	tags      map[string]string             // tag → digest
+	images    map[string]*snapshot.Image    // digest → record, tags cleared
+	referrers map[string]*snapshot.Referrer // referrer digest → record
+}
+
+// indexRepo returns the index of r.
+func indexRepo(r *snapshot.Repository) *prevRepo {
+	p := &prevRepo{tags: make(map[string]string, len(r.Tags)), images: make(map[string]*snapshot.Image, len(r.Images)), referrers: map[string]*snapshot.Referrer{}}
+	for _, t := range r.Tags {
+		p.tags[t.Name] = t.Digest
+	}
+	for i := range r.Images {
+		im := r.Images[i]
+		for j := range im.Referrers {
+			p.referrers[im.Referrers[j].Digest] = &im.Referrers[j]
+		}
+		if _, ok := p.images[im.Digest]; ok {
+			continue
+		}
+		im.Tags = []string{}
+		p.images[im.Digest] = &im
+	}
+	return p
+}
+
+// hasTag reports whether the previous crawl resolved tag.
+func (p *prevRepo) hasTag(tag string) bool {
 	if p == nil {
 		return false
 	}
-	_, ok := p.tags[repo][tag]
+	_, ok := p.tags[tag]
 	return ok
 }
 
 // referrer returns the previous record of referrer digest d, or nil.
-func (p *previous) referrer(d string) *snapshot.Referrer {
+func (p *prevRepo) referrer(d string) *snapshot.Referrer {
 	if p == nil {
 		return nil
 	}
@@ -219,7 +271,7 @@ func (p *previous) referrer(d string) *snapshot.Referrer {
 }
 
 // image returns the previous record of digest d, or nil.
-func (p *previous) image(d string) *snapshot.Image {
+func (p *prevRepo) image(d string) *snapshot.Image {
 	if p == nil || d == "" {
 		return nil
 	}

@@ -292,7 +292,7 @@ func (c *crawl) describe(ctx context.Context, r *repoState, subject string, d *d
 	preds := annotatedPredicates(d.Annotations)
 	var layers []string
 	if ref.ArtifactType == "" || ref.ArtifactType == mtEmpty {
-		if prev := c.prev.referrer(d.Digest); prev != nil {
+		if prev := r.prev.referrer(d.Digest); prev != nil {
 			ref.ArtifactType, ref.Kind, ref.Format, ref.PredicateTypes = prev.ArtifactType, prev.Kind, prev.Format, prev.PredicateTypes
 			return ref
 		}

@@ -15,7 +15,8 @@ type Stats struct {
 	// finished.
 	Tags, TagsDone int
 	// Manifests and Configs are the distinct manifests and config blobs
-	// fetched (each digest at most once per crawl).
+	// fetched (each digest once while the crawl's caches hold it; see
+	// the package documentation).
 	Manifests, Configs int
 	// Reused is the number of tags whose previous record was reused after
 	// a HEAD showed an unchanged digest.

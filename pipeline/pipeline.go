@@ -10,10 +10,15 @@
 // the caller: the pipeline reports through a logger and two hooks
 // (Config.Progress and Config.Phase) and returns a [Result].
 //
-// After a crawl, the new snapshot is compared with the previous one
-// (package changes): the change set is in [Result.Changes], added to the
-// snapshot's change log (pruned to Config.History runs) and written with
-// the snapshot, and the site shows the log.
+// A crawl streams: each repository, as the crawler completes it, is
+// compared with its record in the previous snapshot (package changes) and
+// written into the new snapshot's temporary directory (snapshot.Writer),
+// and the previous snapshot is read one repository at a time, so that a
+// run holds the repositories in flight rather than whole snapshots. The
+// change set is in [Result.Changes], added to the snapshot's change log
+// (pruned to Config.History runs) and written with the snapshot, and the
+// site, rendered from the new snapshot before it is swapped in, shows the
+// log.
 //
 // The new site is swapped in before the new snapshot: a run interrupted or
 // failing before the end leaves the previous snapshot and site as they
@@ -149,9 +154,10 @@ func (c *Config) Validate() error {
 // Result is what a run did. Run returns it, filled as far as the run got,
 // with every error.
 type Result struct {
-	// Snapshot is the crawled snapshot, or the one read to render; nil
+	// Index is the index of the crawled snapshot (its Repositories
+	// summarise every repository), or of the one read to render; nil
 	// when the run failed before having one.
-	Snapshot *snapshot.Snapshot
+	Index *snapshot.Index
 	// Crawl is the crawl's counts; zero without Crawl.
 	Crawl crawler.Stats
 	// Render is the render's counts; zero without Render or when the
@@ -228,57 +234,41 @@ func Run(ctx context.Context, cfg Config) (Result, error) {
 		current = p
 	}
 
-	var hist *changes.Log
+	var (
+		hist *changes.Log
+		src  snapshot.Source
+		w    *snapshot.Writer
+		idx  snapshot.Index
+	)
 	if cfg.Crawl == nil {
 		begin(PhaseRead)
-		snap, err := snapshot.Read(cfg.SnapshotDir)
+		d, err := snapshot.Open(cfg.SnapshotDir)
 		if err != nil {
 			return res, err
 		}
-		res.Snapshot = snap
+		defer d.Close()
+		src, res.Index = d, d.Head()
 		hist = history(cfg.SnapshotDir, log)
 	} else {
 		// Fail now, not after an hour of crawling, when the new snapshot
 		// could not replace the directory, or the site its --out.
-		if err := snapshot.CheckDir(cfg.SnapshotDir); err != nil {
+		var err error
+		if w, err = snapshot.Create(ctx, cfg.SnapshotDir); err != nil {
 			return res, fmt.Errorf("snapshot: %w", err)
 		}
+		defer w.Abort() // a no-op once committed
 		if cfg.Render != nil {
 			if err := render.CheckOut(cfg.Render.Out); err != nil {
 				return res, fmt.Errorf("render: %w", err)
 			}
 		}
 		begin(PhaseCrawl)
-		ccfg := *cfg.Crawl
-		if ccfg.Logger == nil {
-			ccfg.Logger = log
-		}
-		ccfg.Progress = cfg.Progress
-		prev := previous(cfg.SnapshotDir, ccfg.Shard, log)
-		if !cfg.Full {
-			ccfg.Previous = prev
-		}
 		hist = history(cfg.SnapshotDir, log)
-		snap, st, err := crawler.Crawl(ctx, ccfg)
-		res.Crawl = st
-		if err != nil {
-			return res, fmt.Errorf("crawl: %w", err)
+		if idx, err = crawl(ctx, cfg, w, hist, &res, log); err != nil {
+			return res, err
 		}
-		res.Snapshot = snap
-		res.Failures = failures(snap)
-		if prev != nil && prev.Index.Registry != snap.Index.Registry {
-			// Another registry's snapshot is no baseline: everything
-			// would be "new".
-			log.Warn("previous snapshot is of another registry; no change set", "previous", prev.Index.Registry, "registry", snap.Index.Registry)
-			prev = nil
-		}
-		if prev != nil {
-			res.Changes = changes.Diff(prev, snap)
-			if err := hist.Add(res.Changes, cfg.History); err != nil {
-				// A clock that went back: the log keeps its order.
-				log.Warn("change set left out of the history", "error", err)
-			}
-		}
+		src = w.Source(idx)
+		res.Index = src.Head()
 		// The next phase begins before the crawl's summary is logged, so
 		// that a progress display has ended when the summary comes.
 		if cfg.Render != nil {
@@ -286,8 +276,9 @@ func Run(ctx context.Context, cfg Config) (Result, error) {
 		} else {
 			begin(PhaseWrite)
 		}
+		st := res.Crawl
 		log.Info("crawl complete",
-			"repos", len(snap.Repositories), "tags", st.TagsDone, "manifests", st.Manifests, "configs", st.Configs,
+			"repos", src.Len(), "tags", st.TagsDone, "manifests", st.Manifests, "configs", st.Configs,
 			"reused", st.Reused, "requests", st.Requests, "retries", st.Retries, "failures", res.Failures,
 			"skipped", st.Skipped, "truncated", st.Truncated, "elapsed", st.Elapsed.Round(time.Millisecond))
 	}
@@ -299,7 +290,7 @@ func Run(ctx context.Context, cfg Config) (Result, error) {
 		if rcfg.Logger == nil {
 			rcfg.Logger = log
 		}
-		st, err := render.Render(ctx, rcfg, res.Snapshot)
+		st, err := render.Render(ctx, rcfg, src)
 		if err != nil {
 			return res, fmt.Errorf("render: %w", err)
 		}
@@ -312,7 +303,7 @@ func Run(ctx context.Context, cfg Config) (Result, error) {
 		if err != nil {
 			return res, fmt.Errorf("write snapshot: %w", err)
 		}
-		if err := snapshot.WriteWith(ctx, cfg.SnapshotDir, res.Snapshot, files); err != nil {
+		if err := w.Commit(ctx, idx, files); err != nil {
 			return res, fmt.Errorf("write snapshot: %w", err)
 		}
 		log.Debug("snapshot written", "snapshot", cfg.SnapshotDir)
@@ -323,6 +314,90 @@ func Run(ctx context.Context, cfg Config) (Result, error) {
 		return res, &PartialError{Failures: res.Failures, Skipped: res.Render.Skipped, SnapshotDir: cfg.SnapshotDir}
 	}
 	return res, nil
+}
+
+// crawl crawls cfg.Crawl from the previous snapshot in cfg.SnapshotDir
+// (unless cfg.Full) into w, one repository at a time, taking the change
+// set against the previous snapshot as it goes into res.Changes and
+// hist, and returns the new snapshot's index (without its
+// repositories). res gets the crawl's counts and failures.
+func crawl(ctx context.Context, cfg Config, w *snapshot.Writer, hist *changes.Log, res *Result, log *slog.Logger) (snapshot.Index, error) {
+	ccfg := *cfg.Crawl
+	if ccfg.Logger == nil {
+		ccfg.Logger = log
+	}
+	ccfg.Progress = cfg.Progress
+	var (
+		differ *changes.Differ
+		h      *handoff
+	)
+	if prev := previous(cfg.SnapshotDir, ccfg.Shard, log); prev != nil {
+		defer prev.Close()
+		src := snapshot.Source(prev)
+		if !cfg.Full {
+			// The crawler reads each previous repository first, and
+			// the Differ takes what it read.
+			h = newHandoff(prev)
+			ccfg.Previous, src = h.give(), h.take()
+		}
+		if differ = newDiffer(ctx, ccfg, src, log); differ == nil {
+			h.stop()
+		}
+	}
+	idx, st, err := crawler.CrawlTo(ctx, ccfg, func(ctx context.Context, r *snapshot.Repository) error {
+		res.Failures += len(r.Failures)
+		if differ != nil {
+			if err := differ.Add(ctx, r); err != nil {
+				if ctx.Err() != nil {
+					return err
+				}
+				log.Warn("previous snapshot unreadable; no change set", "error", err)
+				differ = nil
+				h.stop()
+			}
+		}
+		_, err := w.Put(r)
+		return err
+	})
+	res.Crawl = st
+	if err != nil {
+		return idx, fmt.Errorf("crawl: %w", err)
+	}
+	res.Failures += len(idx.Failures)
+	if differ == nil {
+		return idx, nil
+	}
+	if res.Changes, err = differ.Finish(ctx, &idx); err != nil {
+		if ctx.Err() != nil {
+			return idx, err
+		}
+		log.Warn("previous snapshot unreadable; no change set", "error", err)
+		return idx, nil
+	}
+	if err := hist.Add(res.Changes, cfg.History); err != nil {
+		// A clock that went back: the log keeps its order.
+		log.Warn("change set left out of the history", "error", err)
+	}
+	return idx, nil
+}
+
+// newDiffer returns the Differ of the crawl ccfg against prev, or nil
+// when prev is of another registry,
+// which is no baseline (everything would be "new"), or its names cannot
+// be read (logged).
+func newDiffer(ctx context.Context, ccfg crawler.Config, prev snapshot.Source, log *slog.Logger) *changes.Differ {
+	// Validate checked the address: a crawl of it records this host.
+	host, _ := ccfg.Host()
+	if r := prev.Head().Registry; r != host {
+		log.Warn("previous snapshot is of another registry; no change set", "previous", r, "registry", host)
+		return nil
+	}
+	d, err := changes.NewDiffer(ctx, prev)
+	if err != nil {
+		log.Warn("previous snapshot unreadable; no change set", "error", err)
+		return nil
+	}
+	return d
 }
 
 // sendNotifications tells cfg's URLs of set, unless it is empty.
@@ -338,19 +413,21 @@ func sendNotifications(ctx context.Context, cfg notify.Config, set *changes.Set,
 }
 
 // previous returns the snapshot in dir to crawl incrementally from and
-// compare with, or nil: when there is none, or when it cannot be read
-// (logged: a damaged snapshot must not stop the crawl that replaces it).
-// With a shard, only the repositories of the shard are read: dir may hold
-// the same shard of the last crawl, or a whole or merged snapshot.
-func previous(dir string, shard *snapshot.Shard, log *slog.Logger) *snapshot.Snapshot {
+// compare with, opened to be read one repository at a time, or nil: when
+// there is none, or when its index cannot be read (logged: a damaged
+// snapshot must not stop the crawl that replaces it; a damaged
+// repository file is the crawler's and the Differ's to log). With a
+// shard, only the repositories of the shard are in it: dir may hold the
+// same shard of the last crawl, or a whole or merged snapshot.
+func previous(dir string, shard *snapshot.Shard, log *slog.Logger) *snapshot.Dir {
 	var keep func(string) bool
 	if shard != nil {
 		keep = shard.Contains
 	}
-	prev, err := snapshot.ReadPart(dir, keep)
+	prev, err := snapshot.OpenPart(dir, keep)
 	switch {
 	case err == nil:
-		log.Debug("previous snapshot", "dir", dir, "repos", len(prev.Repositories))
+		log.Debug("previous snapshot", "dir", dir, "repos", prev.Len())
 		return prev
 	case errors.Is(err, fs.ErrNotExist):
 	default:

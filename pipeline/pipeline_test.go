@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"reflect"
 	"slices"
 	"strings"
 	"testing"
@@ -121,14 +122,18 @@ func TestRunBuild(t *testing.T) {
 	if progress == 0 {
 		t.Error("Progress was never called")
 	}
-	if res.Snapshot == nil || len(res.Snapshot.Repositories) != len(fx.Repos) || res.Failures != 0 {
+	if res.Index == nil || len(res.Index.Repositories) != len(fx.Repos) || res.Failures != 0 {
 		t.Fatalf("result: %+v", res)
 	}
 	if res.Crawl.TagsDone == 0 || res.Render.Pages == 0 {
 		t.Errorf("counts: crawl %+v, render %+v", res.Crawl, res.Render)
 	}
-	if _, err := snapshot.Read(cfg.SnapshotDir); err != nil {
+	written, err := snapshot.Read(cfg.SnapshotDir)
+	if err != nil {
 		t.Fatalf("snapshot not written: %v", err)
+	}
+	if !reflect.DeepEqual(&written.Index, res.Index) {
+		t.Errorf("Result.Index %+v, the snapshot written has %+v", res.Index, written.Index)
 	}
 	if !strings.Contains(log.String(), "crawl complete") || !strings.Contains(log.String(), "rendered site") {
 		t.Errorf("log lacks the crawl's or the render's summary:\n%s", log.String())
@@ -191,8 +196,32 @@ func TestRunIncremental(t *testing.T) {
 		t.Errorf("full run: reused %d; %s", res.Crawl.Reused, reg.Counter)
 	}
 
-	// A damaged previous snapshot is logged and replaced by a full crawl.
+	// A damaged repository file of the previous snapshot is logged: that
+	// repository is crawled in full, the others reused, and there is no
+	// change set (what that repository had is unknown).
 	cfg.Full = false
+	prev, err := snapshot.Read(cfg.SnapshotDir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	damaged := prev.Index.Repositories[0]
+	if err := os.WriteFile(filepath.Join(cfg.SnapshotDir, damaged.Path), []byte("{"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	reg.Counter.Reset()
+	log.Reset()
+	if res, err = pipeline.Run(context.Background(), cfg); err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Contains(reg.Counter.Repos(), damaged.Name) || res.Crawl.Reused == 0 || res.Changes != nil ||
+		!strings.Contains(log.String(), "previous repository unreadable") || !strings.Contains(log.String(), "no change set") {
+		t.Errorf("damaged %s: reused %d, changes %v, requests %s; log:\n%s", damaged.Name, res.Crawl.Reused, res.Changes, reg.Counter, log.String())
+	}
+	if got, err := snapshot.Read(cfg.SnapshotDir); err != nil || !reflect.DeepEqual(got.Index.Repositories, prev.Index.Repositories) {
+		t.Errorf("damaged repository file not replaced: %v", err)
+	}
+
+	// A damaged previous snapshot is logged and replaced by a full crawl.
 	if err := os.WriteFile(filepath.Join(cfg.SnapshotDir, snapshot.IndexFile), []byte("{"), 0o644); err != nil {
 		t.Fatal(err)
 	}

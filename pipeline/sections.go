@@ -65,7 +65,7 @@ func (c *Config) validateSections() error {
 // crawled snapshot. As in Run, a failure before the site is swapped in
 // replaces nothing (and a crawl-only run writes the snapshots only once
 // every crawl has completed). Result.Crawl sums the crawls' counts;
-// Result.Snapshot stays nil.
+// Result.Index stays nil.
 func runSections(ctx context.Context, cfg Config) (Result, error) {
 	var res Result
 	log := cfg.Logger
@@ -208,7 +208,10 @@ func crawlSection(ctx context.Context, cfg Config, s Section, log *slog.Logger) 
 	}
 	ccfg.Progress = cfg.Progress
 	if !cfg.Full {
-		ccfg.Previous = previous(filepath.Join(cfg.SnapshotDir, s.Dir), ccfg.Shard, log)
+		if prev := previous(filepath.Join(cfg.SnapshotDir, s.Dir), ccfg.Shard, log); prev != nil {
+			defer prev.Close()
+			ccfg.Previous = prev
+		}
 	}
 	snap, st, err := crawler.Crawl(ctx, ccfg)
 	if err != nil {

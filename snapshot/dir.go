@@ -5,8 +5,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"os"
-	"path"
 	"slices"
 
 	"github.com/regcat/regcat/internal/sitefs"
@@ -46,47 +46,23 @@ func Build(idx Index, repos []Repository) (*Snapshot, error) {
 // Files returns every file of the snapshot as a map from slash-separated
 // relative path to content, in the encoding [Write] uses.
 func (s *Snapshot) Files() (map[string][]byte, error) {
-	entries, err := s.entries()
+	files := make(map[string][]byte, len(s.Repositories)+1)
+	b, err := Marshal(&s.Index)
 	if err != nil {
 		return nil, err
 	}
-	files := make(map[string][]byte, len(entries))
-	for _, e := range entries {
-		if files[e.name], err = e.encode(); err != nil {
-			return nil, err
-		}
-	}
-	return files, nil
-}
-
-// An entry is one file of a snapshot, encoded when it is written, so
-// that writing a snapshot holds one file's encoding at a time, not the
-// whole snapshot's (at 200,000 tags, gigabytes).
-type entry struct {
-	name   string
-	encode func() ([]byte, error)
-}
-
-// entries are the files of s, sorted by name.
-func (s *Snapshot) entries() ([]entry, error) {
-	out := make([]entry, 0, len(s.Repositories)+1)
-	out = append(out, entry{IndexFile, func() ([]byte, error) { return Marshal(&s.Index) }})
+	files[IndexFile] = b
 	for i := range s.Repositories {
 		r := &s.Repositories[i]
 		p, err := RepoPath(r.Name)
 		if err != nil {
 			return nil, err
 		}
-		out = append(out, entry{p, func() ([]byte, error) {
-			b, err := Marshal(r)
-			if err != nil {
-				return nil, fmt.Errorf("repository %s: %w", r.Name, err)
-			}
-			return b, nil
-		}})
+		if files[p], err = Marshal(r); err != nil {
+			return nil, fmt.Errorf("repository %s: %w", r.Name, err)
+		}
 	}
-	slices.SortFunc(out, func(a, b entry) int { return cmp.Compare(a.name, b.name) })
-	return out, nil
+	return files, nil
 }
 
 // dirOptions make a snapshot directory replaceable when it holds an
@@ -130,44 +106,20 @@ func Write(ctx context.Context, dir string, s *Snapshot) error {
 // (package changes). An extra path that is also a snapshot file is an
 // error.
 func WriteWith(ctx context.Context, dir string, s *Snapshot, extra map[string][]byte) error {
-	entries, err := s.entries()
+	w, err := Create(ctx, dir)
 	if err != nil {
 		return err
 	}
-	files := len(entries)
-	for name, b := range extra {
-		if _, found := slices.BinarySearchFunc(entries[:files], name, func(e entry, n string) int { return cmp.Compare(e.name, n) }); found {
-			return fmt.Errorf("snapshot: extra file %s is a snapshot file", name)
-		}
-		entries = append(entries, entry{name, func() ([]byte, error) { return b, nil }})
-	}
-	slices.SortFunc(entries, func(a, b entry) int { return cmp.Compare(a.name, b.name) })
-	d, err := sitefs.Open(dir, dirOptions)
-	if err != nil {
-		return dirError(dir, err)
-	}
-	defer d.Abort() // a no-op once committed
-	for _, e := range entries {
+	defer w.Abort() // a no-op once committed
+	for i := range s.Repositories {
 		if err := ctx.Err(); err != nil {
 			return err
 		}
-		if p := path.Dir(e.name); p != "." {
-			if err := d.Mkdir(p); err != nil {
-				return fmt.Errorf("snapshot %w", err)
-			}
-		}
-		b, err := e.encode()
-		if err != nil {
+		if err := w.write(&s.Repositories[i]); err != nil {
 			return err
 		}
-		if err := d.Write(e.name, b); err != nil {
-			return fmt.Errorf("snapshot %w", err)
-		}
 	}
-	if err := d.Commit(); err != nil {
-		return fmt.Errorf("snapshot: %w", err)
-	}
-	return nil
+	return w.commit(ctx, &s.Index, extra)
 }
 
 // Read loads the snapshot in dir, reading only files inside it: every
@@ -179,50 +131,58 @@ func Read(dir string) (*Snapshot, error) { return ReadPart(dir, nil) }
 // keeps its other fields and the summaries of the repositories read. A
 // shard's crawl reads its part of a previous snapshot so.
 func ReadPart(dir string, keep func(name string) bool) (*Snapshot, error) {
-	root, err := os.OpenRoot(dir)
+	d, err := OpenPart(dir, keep)
 	if err != nil {
-		return nil, fmt.Errorf("snapshot: %w", err)
+		return nil, err
 	}
-	defer root.Close()
-	idx, err := readIndex(root)
-	if err != nil {
-		return nil, fmt.Errorf("snapshot %s: %w", dir, err)
-	}
-	s := &Snapshot{Index: *idx, Repositories: make([]Repository, 0, len(idx.Repositories))}
-	s.Index.Repositories = make([]RepoSummary, 0, len(idx.Repositories))
-	for _, sum := range idx.Repositories {
-		if keep != nil && !keep(sum.Name) {
-			continue
-		}
-		repo, err := readRepo(root, sum)
+	defer d.Close()
+	s := &Snapshot{Index: *d.Head(), Repositories: make([]Repository, 0, d.Len())}
+	for i := range d.Len() {
+		repo, err := d.Repository(context.Background(), i)
 		if err != nil {
-			return nil, fmt.Errorf("snapshot %s: %w", dir, err)
+			return nil, err
 		}
-		s.Index.Repositories = append(s.Index.Repositories, sum)
 		s.Repositories = append(s.Repositories, *repo)
 	}
 	return s, nil
 }
 
+// readRepo reads the repository file of sum in root.
 func readRepo(root *os.Root, sum RepoSummary) (*Repository, error) {
-	want, err := RepoPath(sum.Name)
+	want, err := checkPath(sum)
 	if err != nil {
 		return nil, err
-	}
-	if sum.Path != want {
-		return nil, fmt.Errorf("repository %q: path %q, want %q", sum.Name, sum.Path, want)
 	}
 	f, err := root.Open(want)
 	if err != nil {
 		return nil, err
 	}
 	defer f.Close()
-	repo, err := DecodeRepository(f)
+	return decodeRepo(f, sum)
+}
+
+// checkPath returns the path of sum's repository file, which must be
+// the [RepoPath] of its name.
+func checkPath(sum RepoSummary) (string, error) {
+	want, err := RepoPath(sum.Name)
 	if err != nil {
-		return nil, fmt.Errorf("%s: %w", want, err)
+		return "", err
+	}
+	if sum.Path != want {
+		return "", fmt.Errorf("repository %q: path %q, want %q", sum.Name, sum.Path, want)
+	}
+	return want, nil
+}
+
+// decodeRepo decodes the repository file of sum from r and checks that
+// it holds the repository sum names.
+func decodeRepo(r io.Reader, sum RepoSummary) (*Repository, error) {
+	repo, err := DecodeRepository(r)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", sum.Path, err)
 	}
 	if repo.Name != sum.Name {
-		return nil, fmt.Errorf("%s: holds repository %q, want %q", want, repo.Name, sum.Name)
+		return nil, fmt.Errorf("%s: holds repository %q, want %q", sum.Path, repo.Name, sum.Name)
 	}
 	return repo, nil
 }

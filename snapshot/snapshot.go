@@ -5,9 +5,11 @@
 // snapshot ([ShardOf], [Merge]).
 //
 // A snapshot directory holds index.json (an [Index]) and one JSON file per
-// repository (a [Repository]) at the path given by [RepoPath]. The package
-// imports only the standard library and internal/sitefs, its directory
-// writer.
+// repository (a [Repository]) at the path given by [RepoPath]. It is
+// written whole ([Write]) or one repository at a time ([Writer]), and read
+// whole ([Read]) or one repository at a time ([Open], a [Source]). The
+// package imports only the standard library and internal/sitefs, its
+// directory writer.
 package snapshot
 
 import "time"

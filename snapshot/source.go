@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"os"
+	"slices"
 )
 
 // Source is a snapshot read one repository at a time, so that its reader
@@ -23,6 +24,25 @@ type Source interface {
 	// change only their copy when the source is a directory, and the
 	// snapshot's when it is a *Snapshot.
 	Repository(ctx context.Context, i int) (*Repository, error)
+}
+
+// Names returns the names of src's repositories, in its order: from its
+// index when that lists every repository, else from the repositories.
+func Names(ctx context.Context, src Source) ([]string, error) {
+	sums := src.Head().Repositories
+	out := make([]string, src.Len())
+	for i := range out {
+		if len(sums) == len(out) {
+			out[i] = sums[i].Name
+			continue
+		}
+		r, err := src.Repository(ctx, i)
+		if err != nil {
+			return nil, err
+		}
+		out[i] = r.Name
+	}
+	return out, nil
 }
 
 // Head returns &s.Index.
@@ -49,7 +69,12 @@ type Dir struct {
 }
 
 // Open reads the index of the snapshot in dir.
-func Open(dir string) (*Dir, error) {
+func Open(dir string) (*Dir, error) { return OpenPart(dir, nil) }
+
+// OpenPart is [Open] of the repositories whose name keep accepts (all
+// when keep is nil), as [ReadPart] reads them: the index keeps its other
+// fields and the summaries of those repositories.
+func OpenPart(dir string, keep func(name string) bool) (*Dir, error) {
 	root, err := os.OpenRoot(dir)
 	if err != nil {
 		return nil, fmt.Errorf("snapshot: %w", err)
@@ -58,6 +83,9 @@ func Open(dir string) (*Dir, error) {
 	if err != nil {
 		root.Close()
 		return nil, fmt.Errorf("snapshot %s: %w", dir, err)
+	}
+	if keep != nil {
+		idx.Repositories = slices.DeleteFunc(idx.Repositories, func(s RepoSummary) bool { return !keep(s.Name) })
 	}
 	return &Dir{dir: dir, root: root, idx: idx}, nil
 }

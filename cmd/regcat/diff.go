@@ -45,15 +45,20 @@ snapshot that cannot be read.`,
 			if format != "text" && format != "json" {
 				return &usageError{fmt.Errorf("format: %q is not text or json", format)}
 			}
-			old, err := snapshot.Read(a[0])
+			old, err := snapshot.Open(a[0])
 			if err != nil {
 				return &troubleError{err}
 			}
-			new, err := snapshot.Read(a[1])
+			defer old.Close()
+			new, err := snapshot.Open(a[1])
 			if err != nil {
 				return &troubleError{err}
 			}
-			set := changes.Diff(old, new)
+			defer new.Close()
+			set, err := changes.DiffSources(cmd.Context(), old, new)
+			if err != nil {
+				return &troubleError{err}
+			}
 			if err := writeSet(e, set, format); err != nil {
 				return &troubleError{err}
 			}

@@ -280,6 +280,14 @@ func (d *Dir) ReadPrevious(name string, limit int64) ([]byte, error) {
 	return readLimited(d.old, d.prefix+name, limit)
 }
 
+// ReadNew returns the file name of the new tree (written with
+// [Dir.Write] or linked), of at most limit bytes, so that a caller can
+// read back what it wrote before Commit; it fails when there is no such
+// regular file or a larger one, and after Commit or Abort.
+func (d *Dir) ReadNew(name string, limit int64) ([]byte, error) {
+	return readLimited(d.tmp, d.prefix+name, limit)
+}
+
 // removeTree removes the directory name of parent and everything in it,
 // the subtrees two levels down (say, site/badges/<namespace>) on
 // several goroutines at once: removing a tree costs a system call per

@@ -157,3 +157,42 @@ func TestReadPrevious(t *testing.T) {
 		}
 	}
 }
+
+// TestReadNew reads back files of the new tree, written or linked from
+// the previous one, within their limit, and nothing once committed.
+func TestReadNew(t *testing.T) {
+	out := filepath.Join(t.TempDir(), "site")
+	write(t, out, map[string]string{"m": "12345"})
+	d, err := Open(out, Options{Marker: marker})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer d.Abort()
+	if err := d.Mkdir("d"); err != nil {
+		t.Fatal(err)
+	}
+	for name, b := range map[string]string{"m": "12345", "d/f": "new", marker: ""} {
+		if err := d.Write(name, []byte(b)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for name, want := range map[string]string{"m": "12345", "d/f": "new"} {
+		if b, err := d.ReadNew(name, 5); err != nil || string(b) != want {
+			t.Errorf("ReadNew(%q) = %q, %v, want %q", name, b, err, want)
+		}
+	}
+	for _, c := range []struct {
+		name  string
+		limit int64
+	}{{"m", 4}, {"missing", 10}, {"d", 10}, {"../site/m", 10}} {
+		if _, err := d.ReadNew(c.name, c.limit); err == nil {
+			t.Errorf("ReadNew(%q, %d) succeeded", c.name, c.limit)
+		}
+	}
+	if err := d.Commit(); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := d.ReadNew("m", 5); err == nil {
+		t.Error("ReadNew after Commit succeeded")
+	}
+}
