@@ -99,6 +99,13 @@ type Repo struct {
 
 	at     int                  // its index in the source
 	tagged map[string]time.Time // see Tagged
+	// overrides are, for the few images whose Meta has a key twice or
+	// more, snapshot.Image.Label of those keys, by key (see RawLabel).
+	overrides map[*Image][]Entry
+	// values are the label and annotation values of the repository's
+	// images while it is read, which many of them share (a title, a
+	// vendor); nil after.
+	values stringSet
 }
 
 // Image is the compact record of one image of a repository: what other
@@ -125,8 +132,7 @@ type Image struct {
 	// index and lint all read.
 	Meta []Entry
 
-	labels []Entry // snapshot.Image.Label of the keys Meta has twice or more, by key
-	at     int     // its index in the repository's snapshot Images
+	at int // its index in the repository's snapshot Images
 }
 
 // Platform is the compact record of one platform of an image.
@@ -183,8 +189,9 @@ func (im *Image) RawLabel(key string) string {
 		// Meta has every place Label looks: one entry is its value.
 		return im.Meta[i].Value
 	}
-	i, _ = slices.BinarySearchFunc(im.labels, key, byKey)
-	return im.labels[i].Value
+	o := im.Repo.overrides[im]
+	i, _ = slices.BinarySearchFunc(o, key, byKey)
+	return o[i].Value
 }
 
 // Full is a repository's whole record as the snapshot holds it, loaded
@@ -302,8 +309,9 @@ func (c *Catalog) readRepo(i int, r *snapshot.Repository, cfg Config, log *slog.
 		log.Warn("skipping repository", "repo", snapshot.Truncate(r.Name, 300), "err", err)
 		return readRepo{}
 	}
-	rp := &Repo{Name: r.Name, at: i, Failures: r.Failures, Skipped: r.Skipped, Truncated: r.Truncated}
+	rp := &Repo{Name: r.Name, at: i, Failures: r.Failures, Skipped: r.Skipped, Truncated: r.Truncated, values: stringSet{}}
 	skipped := addImages(rp, r, log)
+	rp.values = nil
 	rp.Lost = lostTags(rp, r)
 	c.setDefault(rp, r)
 	if cfg.Visit != nil {
@@ -355,6 +363,20 @@ func addImages(rp *Repo, r *snapshot.Repository, log *slog.Logger) int {
 		byDigest[im.Digest] = ip
 		rp.Images = append(rp.Images, ip)
 	}
+	// Image.Tags repeats Repository.Tags; take both in case a snapshot
+	// was built by hand, and only the latter's invalid ones count as
+	// skipped. Each image's list is allocated at its size: the catalog
+	// keeps it.
+	for _, ip := range rp.Images {
+		tags := make([]string, 0, len(r.Images[ip.at].Tags))
+		for _, t := range r.Images[ip.at].Tags {
+			if snapshot.ValidateTag(t) == nil {
+				tags = append(tags, t)
+			}
+		}
+		slices.Sort(tags)
+		ip.Tags = slices.Compact(tags)
+	}
 	for _, t := range r.Tags {
 		if err := snapshot.ValidateTag(t.Name); err != nil {
 			log.Warn("skipping tag", "repo", rp.Name, "err", err)
@@ -362,19 +384,12 @@ func addImages(rp *Repo, r *snapshot.Repository, log *slog.Logger) int {
 			continue
 		}
 		if ip := byDigest[t.Digest]; ip != nil {
-			ip.Tags = append(ip.Tags, t.Name)
+			if i, found := slices.BinarySearch(ip.Tags, t.Name); !found {
+				ip.Tags = slices.Insert(ip.Tags, i, t.Name)
+			}
 		}
 	}
 	for _, ip := range rp.Images {
-		// Image.Tags repeats Repository.Tags; take both in case a
-		// snapshot was built by hand. Invalid ones were logged above.
-		for _, t := range r.Images[ip.at].Tags {
-			if snapshot.ValidateTag(t) == nil {
-				ip.Tags = append(ip.Tags, t)
-			}
-		}
-		slices.Sort(ip.Tags)
-		ip.Tags = slices.Compact(ip.Tags)
 		rp.Tags += len(ip.Tags)
 	}
 	slices.SortFunc(rp.Images, compareNewest)
@@ -404,13 +419,34 @@ func compact(rp *Repo, im *snapshot.Image, i int) *Image {
 		ip.Platforms[k] = Platform{Name: intern(name), Digest: d, Size: p.Size, Created: p.Config.Created,
 			DiffIDs: internAll(p.Config.DiffIDs), Layers: layerDigests(p.Layers)}
 	}
+	var over []Entry
 	for k, e := range ip.Meta {
 		ip.Meta[k].Key, ip.Meta[k].Source = intern(e.Key), intern(e.Source)
-		if k > 0 && e.Key == ip.Meta[k-1].Key && (len(ip.labels) == 0 || ip.labels[len(ip.labels)-1].Key != e.Key) {
-			ip.labels = append(ip.labels, Entry{Key: ip.Meta[k].Key, Value: im.Label(e.Key)})
+		ip.Meta[k].Value = rp.values.get(e.Value)
+		if k > 0 && e.Key == ip.Meta[k-1].Key && (len(over) == 0 || over[len(over)-1].Key != e.Key) {
+			over = append(over, Entry{Key: ip.Meta[k].Key, Value: im.Label(e.Key)})
 		}
 	}
+	if over != nil {
+		if rp.overrides == nil {
+			rp.overrides = map[*Image][]Entry{}
+		}
+		rp.overrides[ip] = over
+	}
 	return ip
+}
+
+// stringSet is a set of strings, so that equal ones are kept once.
+type stringSet map[string]string
+
+// get returns the string of the set equal to s, adding s when there is
+// none.
+func (set stringSet) get(s string) string {
+	if v, ok := set[s]; ok {
+		return v
+	}
+	set[s] = s
+	return s
 }
 
 func intern(s string) string { return unique.Make(s).Value() }
