@@ -8,8 +8,14 @@
 // history (entries of the change log, when each tag got its current
 // digest).
 //
-// A Catalog is built once by [New] and never changed afterwards, so any
-// number of goroutines may read it. Facts derived from more than one
+// A Catalog is built once by [Read] (or [New], for a snapshot in
+// memory) and never changed afterwards, so any number of goroutines may
+// read it. It reads the snapshot one repository at a time
+// (snapshot.Source) and keeps a compact record of each image: what
+// other repositories' pages, lineage, lint and the label index need.
+// The pages of a repository load its whole record again with
+// [Catalog.Load], so a catalog's memory grows with its images' compact
+// records (a few hundred bytes each), not with the snapshot. Facts derived from more than one
 // snapshot (changes since the previous crawl) or across repositories
 // (the label index) belong here too, as further fields filled in by New
 // from its [Config]. The package imports snapshot, changes and the standard

@@ -8,6 +8,14 @@
 // (Config.History), the badges, the snapshot JSON and the label index as a
 // static API under api/ and, when a base URL is known, a sitemap.
 //
+// The render reads the snapshot one repository at a time (a
+// snapshot.Source): the catalog keeps compact records, and once the
+// outputs of the site as a whole have started, each rendered repository's
+// whole record is loaded once for all of its files (the outputs' repo
+// parts: pages, chart, feed, API record, badges) and dropped when they
+// are written. Its memory grows with the number of images, a few hundred
+// bytes each, and with the repositories in flight, not with the snapshot.
+//
 // Repository and image pages hold nothing that changes with every crawl
 // (no crawl time): a crawl that changed one repository leaves the other
 // repositories' files byte for byte, so the site writer links them from
