@@ -94,7 +94,7 @@ func (d *Dir) claimAll(dirs []CarryDir) error {
 		}
 		for j, n := range cd.Names {
 			name := cd.Dir + "/" + n
-			if _, dup := d.written[name]; dup || !carryName(n, cd.Spare) {
+			if _, dup := d.written[keyOf(name)]; dup || !carryName(n, cd.Spare) {
 				for _, c := range dirs[:i] {
 					d.unclaimLocked(c.Dir, c.Names)
 				}
@@ -104,7 +104,7 @@ func (d *Dir) claimAll(dirs []CarryDir) error {
 				}
 				return fmt.Errorf("%s: not a file name", name)
 			}
-			d.written[name] = -1 // Carry does not know single sizes
+			d.written[keyOf(name)] = -1 // Carry does not know single sizes
 		}
 	}
 	return nil
@@ -120,7 +120,7 @@ func (d *Dir) unclaim(dirs []CarryDir) {
 
 func (d *Dir) unclaimLocked(dir string, names []string) {
 	for _, n := range names {
-		delete(d.written, dir+"/"+n)
+		delete(d.written, keyOf(dir+"/"+n))
 	}
 }
 
@@ -264,7 +264,7 @@ func (d *Dir) Sizes(names []string) (int64, bool) {
 	defer d.mu.Unlock()
 	var total int64
 	for _, n := range names {
-		size, ok := d.written[d.prefix+n]
+		size, ok := d.written[keyOf(d.prefix+n)]
 		if !ok || size < 0 {
 			return 0, false
 		}
