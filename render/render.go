@@ -45,7 +45,7 @@ type Stats struct {
 // Render writes the site for the snapshot src to cfg.Out. The new site is built in a
 // temporary directory beside cfg.Out and replaces it only when complete,
 // so on any error (including ctx being cancelled) the previous site is
-// left as it was. Invalid names in snap are logged, counted in
+// left as it was. Invalid names in src are logged, counted in
 // Stats.Skipped and left out; they are not errors.
 func Render(ctx context.Context, cfg Config, src snapshot.Source) (Stats, error) {
 	if err := cfg.Validate(); err != nil {
