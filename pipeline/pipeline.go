@@ -448,15 +448,6 @@ func history(dir string, log *slog.Logger) *changes.Log {
 	return h
 }
 
-// failures counts the failure records in snap.
-func failures(snap *snapshot.Snapshot) int {
-	n := len(snap.Index.Failures)
-	for _, r := range snap.Repositories {
-		n += len(r.Failures)
-	}
-	return n
-}
-
 // count writes n with the singular or plural words that follow it.
 func count(n int, one, many string) string {
 	if n == 1 {

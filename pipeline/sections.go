@@ -60,9 +60,10 @@ func (c *Config) validateSections() error {
 
 // runSections is Run for Config.Sections: it checks every snapshot
 // directory and the site first; it crawls the registries one after the
-// other, or reads their snapshots when the sections do not crawl; it
-// renders them as one site when Render is set, and then replaces each
-// crawled snapshot. As in Run, a failure before the site is swapped in
+// other, each streaming into its snapshot's writer as Run's crawl does,
+// or opens their snapshots when the sections do not crawl; it renders
+// them as one site when Render is set, reading each a repository at a
+// time, and then replaces each crawled snapshot. As in Run, a failure before the site is swapped in
 // replaces nothing (and a crawl-only run writes the snapshots only once
 // every crawl has completed). Result.Crawl sums the crawls' counts;
 // Result.Index stays nil.
@@ -87,23 +88,41 @@ func runSections(ctx context.Context, cfg Config) (Result, error) {
 		phase(PhaseRead)
 	}
 	secs := make([]render.Section, len(cfg.Sections))
+	// A section's crawl streams into its snapshot's writer, which the
+	// render reads back and which replaces the snapshot after the site.
+	writers := make([]*snapshot.Writer, len(cfg.Sections))
+	indexes := make([]snapshot.Index, len(cfg.Sections))
+	defer func() {
+		for _, w := range writers {
+			if w != nil {
+				w.Abort() // a no-op once committed
+			}
+		}
+	}()
 	for i, s := range cfg.Sections {
 		secs[i] = render.Section{Dir: s.Dir, Title: s.Title}
+		dir := filepath.Join(cfg.SnapshotDir, s.Dir)
 		if !crawl {
-			snap, err := snapshot.Read(filepath.Join(cfg.SnapshotDir, s.Dir))
+			src, err := snapshot.Open(dir)
 			if err != nil {
 				return res, fmt.Errorf("section %s: %w", s.Dir, err)
 			}
-			secs[i].Snapshot = snap
+			defer src.Close()
+			secs[i].Snapshot = src
 			continue
 		}
-		snap, st, err := crawlSection(ctx, cfg, s, log)
+		w, err := snapshot.Create(ctx, dir)
+		if err != nil {
+			return res, fmt.Errorf("snapshot: %w", err)
+		}
+		writers[i] = w
+		idx, st, err := crawlSection(ctx, cfg, s, w, &res, log)
 		addStats(&res.Crawl, st)
 		if err != nil {
 			return res, fmt.Errorf("crawl %s: %w", s.Dir, err)
 		}
-		res.Failures += failures(snap)
-		secs[i].Snapshot = snap
+		indexes[i] = idx
+		secs[i].Snapshot = w.Source(idx)
 	}
 	if cfg.Render != nil {
 		phase(PhaseRender)
@@ -119,9 +138,8 @@ func runSections(ctx context.Context, cfg Config) (Result, error) {
 	}
 	if crawl {
 		phase(PhaseWrite)
-		for _, s := range secs {
-			dir := filepath.Join(cfg.SnapshotDir, s.Dir)
-			if err := snapshot.Write(ctx, dir, s.Snapshot); err != nil {
+		for i, s := range secs {
+			if err := writers[i].Commit(ctx, indexes[i], nil); err != nil {
 				return res, fmt.Errorf("write snapshot %s: %w", s.Dir, err)
 			}
 		}
@@ -201,7 +219,7 @@ func MergeSections(ctx context.Context, out string, dirs, roots []string) ([]*sn
 }
 
 // crawlSection crawls one section from its previous snapshot.
-func crawlSection(ctx context.Context, cfg Config, s Section, log *slog.Logger) (*snapshot.Snapshot, crawler.Stats, error) {
+func crawlSection(ctx context.Context, cfg Config, s Section, w *snapshot.Writer, res *Result, log *slog.Logger) (snapshot.Index, crawler.Stats, error) {
 	ccfg := *s.Crawl
 	if ccfg.Logger == nil {
 		ccfg.Logger = log.With("section", s.Dir)
@@ -213,14 +231,21 @@ func crawlSection(ctx context.Context, cfg Config, s Section, log *slog.Logger) 
 			ccfg.Previous = prev
 		}
 	}
-	snap, st, err := crawler.Crawl(ctx, ccfg)
+	failed := 0
+	idx, st, err := crawler.CrawlTo(ctx, ccfg, func(_ context.Context, r *snapshot.Repository) error {
+		failed += len(r.Failures)
+		_, err := w.Put(r)
+		return err
+	})
 	if err != nil {
-		return nil, st, err
+		return idx, st, err
 	}
-	log.Info("crawl complete", "section", s.Dir, "registry", snap.Index.Registry,
-		"repos", len(snap.Repositories), "tags", st.TagsDone, "requests", st.Requests, "failures", failures(snap),
+	failed += len(idx.Failures)
+	res.Failures += failed
+	log.Info("crawl complete", "section", s.Dir, "registry", idx.Registry,
+		"repos", st.ReposDone, "tags", st.TagsDone, "requests", st.Requests, "failures", failed,
 		"elapsed", st.Elapsed.Round(time.Millisecond))
-	return snap, st, nil
+	return idx, st, nil
 }
 
 // addStats adds b's counts to a.

@@ -34,7 +34,7 @@ func renderFixture(t *testing.T, cfg Config) string {
 
 // renderTo renders snap with cfg, in a new directory unless cfg.Out is
 // set, and returns the site's path.
-func renderTo(t *testing.T, cfg Config, snap *snapshot.Snapshot) string {
+func renderTo(t *testing.T, cfg Config, snap snapshot.Source) string {
 	t.Helper()
 	if cfg.Out == "" {
 		cfg.Out = filepath.Join(t.TempDir(), "site")

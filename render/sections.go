@@ -23,8 +23,8 @@ type Section struct {
 	Dir string
 	// Title is the section's site title; empty means "<registry> catalog".
 	Title string
-	// Snapshot is what the section shows.
-	Snapshot *snapshot.Snapshot
+	// Snapshot is what the section shows, read a repository at a time.
+	Snapshot snapshot.Source
 }
 
 // DefaultSectionsTitle is the landing page's title when Config.Title is
@@ -198,7 +198,7 @@ func writeLanding(ctx context.Context, s *sitefs.Dir, title, base string, secs [
 		d.Images += row.Images
 		d.Registries = append(d.Registries, row)
 		entries = append(entries, registryEntry{Dir: sec.Dir, Title: row.Title, Registry: row.Registry, Path: sec.Dir + "/",
-			Repositories: row.Repos, Tags: row.Tags, Images: row.Images, Failures: row.Failures, CrawledAt: sec.Snapshot.Index.CrawledAt.UTC()})
+			Repositories: row.Repos, Tags: row.Tags, Images: row.Images, Failures: row.Failures, CrawledAt: sec.Snapshot.Head().CrawledAt.UTC()})
 	}
 	slices.SortFunc(d.Registries, func(a, b RegistryRow) int { return strings.Compare(a.Dir, b.Dir) })
 	slices.SortFunc(entries, func(a, b registryEntry) int { return strings.Compare(a.Dir, b.Dir) })

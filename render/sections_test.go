@@ -84,7 +84,7 @@ func TestSections(t *testing.T) {
 	if err := json.Unmarshal(site["api/index.json"], &api); err != nil {
 		t.Fatal(err)
 	}
-	if len(api.Registries) != 2 || api.Registries[1].Registry != "other.example.com" || api.Registries[1].Repositories != 1 || api.Registries[0].Repositories != len(secs[0].Snapshot.Repositories) {
+	if len(api.Registries) != 2 || api.Registries[1].Registry != "other.example.com" || api.Registries[1].Repositories != 1 || api.Registries[0].Repositories != secs[0].Snapshot.Len() {
 		t.Errorf("api/index.json: %+v", api)
 	}
 	again := renderSections(t, Config{Title: "All <catalogs>"}, twoSections())
@@ -153,7 +153,7 @@ func TestSectionsRerender(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if want := len(secs[0].Snapshot.Repositories) + len(secs[1].Snapshot.Repositories); st.Carried != want {
+	if want := secs[0].Snapshot.Len() + secs[1].Snapshot.Len(); st.Carried != want {
 		t.Errorf("carried %d repositories, want all %d", st.Carried, want)
 	}
 	after := readTree(t, cfg.Out)
