@@ -47,6 +47,8 @@ func Create(ctx context.Context, dir string) (*Writer, error) {
 
 // Put normalises r (in place) and writes its repository file, and
 // returns its index entry. A repository name put twice is an error.
+// Repositories put at the same time must not share slices, which
+// normalising sorts.
 func (w *Writer) Put(r *Repository) (RepoSummary, error) {
 	r.Normalize()
 	s, err := Summarize(r)

@@ -2,6 +2,7 @@ package snapshot
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"os"
 	"path/filepath"
@@ -29,18 +30,19 @@ func manyRepos() (Index, []Repository) {
 	return idx, repos
 }
 
-// clone copies the repositories deeply enough that normalising one copy
-// leaves the other as it was.
+// clone copies the repositories deeply (through their JSON), so that
+// normalising one copy, even while another is normalised, leaves the
+// other as it was.
 func clone(repos []Repository) []Repository {
 	out := make([]Repository, len(repos))
-	for i, r := range repos {
-		r.Tags = slices.Clone(r.Tags)
-		r.Failures = slices.Clone(r.Failures)
-		r.Images = slices.Clone(r.Images)
-		for j := range r.Images {
-			r.Images[j].Tags = slices.Clone(r.Images[j].Tags)
+	for i := range repos {
+		b, err := json.Marshal(&repos[i])
+		if err != nil {
+			panic(err) // a Repository always marshals
 		}
-		out[i] = r
+		if err := json.Unmarshal(b, &out[i]); err != nil {
+			panic(err)
+		}
 	}
 	return out
 }
