@@ -10,7 +10,6 @@ import (
 	"slices"
 	"sync"
 	"time"
-	"unique"
 
 	"github.com/regcat/regcat/changes"
 	"github.com/regcat/regcat/snapshot"
@@ -268,6 +267,7 @@ type readRepo struct {
 // record.
 func (c *Catalog) readRepos(ctx context.Context, cfg Config, log *slog.Logger) ([]readRepo, error) {
 	out := make([]readRepo, c.src.Len())
+	in := newInterner()
 	next := make(chan int)
 	errs := make(chan error, 1)
 	var wg sync.WaitGroup
@@ -282,7 +282,7 @@ func (c *Catalog) readRepos(ctx context.Context, cfg Config, log *slog.Logger) (
 					}
 					continue
 				}
-				out[i] = c.readRepo(i, r, cfg, log)
+				out[i] = c.readRepo(i, r, cfg, in, log)
 			}
 		})
 	}
@@ -303,14 +303,14 @@ func (c *Catalog) readRepos(ctx context.Context, cfg Config, log *slog.Logger) (
 }
 
 // readRepo builds the compact record of repository i, r.
-func (c *Catalog) readRepo(i int, r *snapshot.Repository, cfg Config, log *slog.Logger) readRepo {
+func (c *Catalog) readRepo(i int, r *snapshot.Repository, cfg Config, in *interner, log *slog.Logger) readRepo {
 	if err := snapshot.ValidateRepoName(r.Name); err != nil {
 		// The handler quotes control and formatting characters.
 		log.Warn("skipping repository", "repo", snapshot.Truncate(r.Name, 300), "err", err)
 		return readRepo{}
 	}
 	rp := &Repo{Name: r.Name, at: i, Failures: r.Failures, Skipped: r.Skipped, Truncated: r.Truncated, values: stringSet{}}
-	skipped := addImages(rp, r, log)
+	skipped := addImages(rp, r, in, log)
 	rp.values = nil
 	rp.Lost = lostTags(rp, r)
 	c.setDefault(rp, r)
@@ -344,7 +344,7 @@ var ErrChanged = errors.New("the snapshot changed while it was rendered")
 
 // addImages adds the images of r to rp, with their tags, and returns the
 // number of names left out.
-func addImages(rp *Repo, r *snapshot.Repository, log *slog.Logger) int {
+func addImages(rp *Repo, r *snapshot.Repository, in *interner, log *slog.Logger) int {
 	skipped := 0
 	byDigest := map[string]*Image{}
 	for i := range r.Images {
@@ -359,7 +359,7 @@ func addImages(rp *Repo, r *snapshot.Repository, log *slog.Logger) int {
 			skipped++
 			continue
 		}
-		ip := compact(rp, im, i)
+		ip := compact(rp, im, i, in)
 		byDigest[im.Digest] = ip
 		rp.Images = append(rp.Images, ip)
 	}
@@ -404,7 +404,7 @@ func compareNewest(a, b *Image) int {
 // compact is the compact record of im, image i of rp's snapshot record.
 // Strings that many images share (platform names, layer digests, keys)
 // are interned.
-func compact(rp *Repo, im *snapshot.Image, i int) *Image {
+func compact(rp *Repo, im *snapshot.Image, i int, in *interner) *Image {
 	ip := &Image{Repo: rp, at: i, Digest: im.Digest, Kind: im.Kind, Created: im.Created, Size: im.Size, Meta: Metadata(im)}
 	ip.Platforms = make([]Platform, len(im.Platforms))
 	for k, p := range im.Platforms {
@@ -416,12 +416,12 @@ func compact(rp *Repo, im *snapshot.Image, i int) *Image {
 		if p.Variant != "" {
 			name += "/" + p.Variant
 		}
-		ip.Platforms[k] = Platform{Name: intern(name), Digest: d, Size: p.Size, Created: p.Config.Created,
-			DiffIDs: internAll(p.Config.DiffIDs), Layers: layerDigests(p.Layers)}
+		ip.Platforms[k] = Platform{Name: in.intern(name), Digest: d, Size: p.Size, Created: p.Config.Created,
+			DiffIDs: in.all(p.Config.DiffIDs), Layers: in.layerDigests(p.Layers)}
 	}
 	var over []Entry
 	for k, e := range ip.Meta {
-		ip.Meta[k].Key, ip.Meta[k].Source = intern(e.Key), intern(e.Source)
+		ip.Meta[k].Key, ip.Meta[k].Source = in.intern(e.Key), in.intern(e.Source)
 		ip.Meta[k].Value = rp.values.get(e.Value)
 		if k > 0 && e.Key == ip.Meta[k-1].Key && (len(over) == 0 || over[len(over)-1].Key != e.Key) {
 			over = append(over, Entry{Key: ip.Meta[k].Key, Value: im.Label(e.Key)})
@@ -449,26 +449,41 @@ func (set stringSet) get(s string) string {
 	return s
 }
 
-func intern(s string) string { return unique.Make(s).Value() }
+// interner keeps one copy of each string many images share (layer
+// digests of common bases, platform names, keys) while a catalog is
+// read; the records keep the copies, and the table goes with the read.
+// It is safe for concurrent use.
+type interner struct {
+	mu   sync.Mutex
+	strs stringSet
+}
 
-func internAll(ss []string) []string {
+func newInterner() *interner { return &interner{strs: stringSet{}} }
+
+func (in *interner) intern(s string) string {
+	in.mu.Lock()
+	defer in.mu.Unlock()
+	return in.strs.get(s)
+}
+
+func (in *interner) all(ss []string) []string {
 	if len(ss) == 0 {
 		return nil
 	}
 	out := make([]string, len(ss))
 	for i, s := range ss {
-		out[i] = intern(s)
+		out[i] = in.intern(s)
 	}
 	return out
 }
 
-func layerDigests(ls []snapshot.Layer) []string {
+func (in *interner) layerDigests(ls []snapshot.Layer) []string {
 	if len(ls) == 0 {
 		return nil
 	}
 	out := make([]string, len(ls))
 	for i, l := range ls {
-		out[i] = intern(l.Digest)
+		out[i] = in.intern(l.Digest)
 	}
 	return out
 }

@@ -196,7 +196,7 @@ func TestCompactLabel(t *testing.T) {
 	keys := []string{"a", "b", "c", "d", "e", "f"}
 	for i, im := range images {
 		im.Digest = digest(string(rune('a' + i)))
-		ip := compact(&Repo{Name: "r", values: stringSet{}}, &im, 0)
+		ip := compact(&Repo{Name: "r", values: stringSet{}}, &im, 0, newInterner())
 		for _, k := range keys {
 			if got, want := ip.RawLabel(k), im.Label(k); got != want {
 				t.Errorf("image %d, key %s: %q, want %q", i, k, got, want)
