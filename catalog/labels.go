@@ -65,7 +65,15 @@ const SourceLabel = "label"
 // and manifest annotations. Equal entries from several platforms are kept
 // once. The result is sorted by key, value, source.
 func Metadata(im *snapshot.Image) []Entry {
-	var out []Entry
+	n := len(im.Annotations)
+	for i := range im.Platforms {
+		n += len(im.Platforms[i].Config.Labels) + len(im.Platforms[i].Annotations)
+	}
+	if n == 0 {
+		return nil
+	}
+	// Sized once: the catalog keeps every image's entries.
+	out := make([]Entry, 0, n)
 	add := func(m map[string]string, source string) {
 		for k, v := range m {
 			out = append(out, Entry{Key: k, Value: v, Source: source})

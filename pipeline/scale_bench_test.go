@@ -28,11 +28,12 @@ import (
 // go test ./pipeline -run '^$' -bench 'Scale/20k' -benchtime 1x.
 //
 // With REGCAT_SCALE_PROFILE=PREFIX set, it writes a heap profile near each
-// phase's peak to PREFIX-crawl.pprof and PREFIX-render.pprof (inspect with
-// go tool pprof -top -sample_index=inuse_space): whenever the sampled heap
-// grows 5% past the last profile's (and at most every 250 ms), garbage is
-// collected and the profile written again. The collections slow the run:
-// take rates from a run without profiles.
+// phase's peak of live data to PREFIX-crawl.pprof and PREFIX-render.pprof
+// (inspect with go tool pprof -top -sample_index=inuse_space): whenever
+// the live heap of the last collection (which the profile's in-use
+// figures are of) grows 5% past the last profile's, at most every 250 ms,
+// the profile is written again. Writing profiles slows the run: take
+// rates from a run without them.
 func BenchmarkScale(b *testing.B) {
 	for _, size := range []struct {
 		name  string
@@ -157,22 +158,23 @@ func watchHeap(prefix string) *heapWatch {
 	return h
 }
 
-// profile writes a heap profile of the phase when the heap grew by a
-// twentieth since the last one, at most four times a second.
-func (h *heapWatch) profile(now uint64) {
+// profile writes a heap profile of the phase when the live heap grew by
+// a twentieth since the last one, at most four times a second.
+func (h *heapWatch) profile(uint64) {
 	h.mu.Lock()
 	defer h.mu.Unlock()
-	if h.prefix != "" && h.phase != "write" && now > h.profiled+h.profiled/20 && time.Since(h.at) > 250*time.Millisecond {
-		h.profiled, h.at = now, time.Now()
+	if h.prefix == "" || h.phase == "write" || time.Since(h.at) < 250*time.Millisecond {
+		return
+	}
+	if live := memwatch.Live(); live > h.profiled+h.profiled/20 {
+		h.profiled, h.at = live, time.Now()
 		writeHeapProfile(h.prefix + "-" + h.phase + ".pprof")
 	}
 }
 
-// writeHeapProfile collects garbage, so that the profile's in-use figures
-// are of now, and writes the heap profile to path; a failure leaves no
+// writeHeapProfile writes the heap profile to path; a failure leaves no
 // profile, which the reader of the benchmark notices.
 func writeHeapProfile(path string) {
-	runtime.GC()
 	f, err := os.Create(path)
 	if err != nil {
 		return

@@ -23,6 +23,14 @@ func Heap() uint64 {
 	return s[0].Value.Uint64()
 }
 
+// Live returns the bytes of the heap's objects that the last garbage
+// collection found live: what a heap profile's in-use figures count.
+func Live() uint64 {
+	s := []metrics.Sample{{Name: "/gc/heap/live:bytes"}}
+	metrics.Read(s)
+	return s[0].Value.Uint64()
+}
+
 // A Sampler reads Heap every few milliseconds and keeps the peak.
 type Sampler struct {
 	mu   sync.Mutex
