@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/regcat/regcat/crawler"
+	"github.com/regcat/regcat/internal/memlimit"
 	"github.com/regcat/regcat/internal/memwatch"
 	"github.com/regcat/regcat/internal/regtest"
 	"github.com/regcat/regcat/pipeline"
@@ -19,10 +20,12 @@ import (
 
 // BenchmarkScale runs the default crawl and render of internal/regtest's
 // synthetic registry (repositories × 20 tags, every tag its own image) in
-// one process, as `regcat build` does, and reports the rates (tags/s of
+// one process, as `regcat build` does (under its soft memory limit, see
+// internal/memlimit), and reports the rates (tags/s of
 // the crawl, pages/s of the render, µs per tag of the whole run) and the
-// peaks of the live heap and of the resident set, of the run and of each
-// phase. The process's figures include the in-process registry, which
+// peaks of the heap (live and not yet swept), of the live heap (as the
+// last collection found it) and of the resident set, of the run and of
+// each phase. The process's figures include the in-process registry, which
 // stores nothing. The issue's target: 200k tags in under 400 MB. Sizes
 // above 2k tags are skipped under -short. Run with -benchtime 1x, e.g.
 // go test ./pipeline -run '^$' -bench 'Scale/20k' -benchtime 1x.
@@ -51,6 +54,8 @@ func BenchmarkScale(b *testing.B) {
 
 func benchScale(b *testing.B, repos, tags int) {
 	reg := regtest.NewSynthetic(b, regtest.SyntheticConfig{Repos: repos, TagsPerRepo: tags})
+	// As the regcat command runs (a GOMEMLIMIT in the environment wins).
+	b.Cleanup(memlimit.Start(context.Background(), memlimit.Floor))
 	var last scaleRun
 	for b.Loop() {
 		last = runScale(b, reg.Host)
@@ -70,6 +75,7 @@ func benchScale(b *testing.B, repos, tags int) {
 	b.ReportMetric(last.crawl.Seconds(), "crawl-s")
 	b.ReportMetric(last.render.Seconds(), "render-s")
 	b.ReportMetric(mib(max(last.crawlHeap, last.renderHeap, last.writeHeap)), "peak-heap-MiB")
+	b.ReportMetric(mib(last.live), "peak-live-MiB")
 	b.ReportMetric(mib(last.crawlHeap), "crawl-heap-MiB")
 	b.ReportMetric(mib(last.renderHeap), "render-heap-MiB")
 	b.ReportMetric(mib(last.writeHeap), "write-heap-MiB")
@@ -93,6 +99,7 @@ type scaleRun struct {
 	res                              pipeline.Result
 	crawl, render, total             time.Duration
 	crawlHeap, renderHeap, writeHeap uint64
+	live                             uint64 // the live heap's peak
 	crawlRSS, renderRSS, writeRSS    int64
 	rssOK                            bool
 }
@@ -131,6 +138,7 @@ func runScale(b *testing.B, host string) scaleRun {
 	})
 	m.total = time.Since(start)
 	m.writeHeap = heap.Stop()
+	m.live = heap.live
 	m.writeRSS, m.rssOK = rssCut(m.rssOK)
 	if err != nil {
 		b.Fatal(err)
@@ -148,7 +156,8 @@ type heapWatch struct {
 	mu       sync.Mutex
 	prefix   string // heap profiles' path prefix, or ""
 	phase    string
-	profiled uint64    // heap at the phase's last profile
+	profiled uint64    // live heap at the phase's last profile
+	live     uint64    // the live heap's peak, of the whole run
 	at       time.Time // time of the last profile
 }
 
@@ -158,15 +167,18 @@ func watchHeap(prefix string) *heapWatch {
 	return h
 }
 
-// profile writes a heap profile of the phase when the live heap grew by
-// a twentieth since the last one, at most four times a second.
+// profile keeps the live heap's peak and writes a heap profile of the
+// phase when the live heap grew by a twentieth since the last one, at
+// most four times a second.
 func (h *heapWatch) profile(uint64) {
+	live := memwatch.Live()
 	h.mu.Lock()
 	defer h.mu.Unlock()
+	h.live = max(h.live, live)
 	if h.prefix == "" || h.phase == "write" || time.Since(h.at) < 250*time.Millisecond {
 		return
 	}
-	if live := memwatch.Live(); live > h.profiled+h.profiled/20 {
+	if live > h.profiled+h.profiled/20 {
 		h.profiled, h.at = live, time.Now()
 		writeHeapProfile(h.prefix + "-" + h.phase + ".pprof")
 	}

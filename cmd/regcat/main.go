@@ -25,6 +25,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/regcat/regcat/internal/memlimit"
 	"github.com/regcat/regcat/pipeline"
 	"github.com/regcat/regcat/render"
 	"github.com/regcat/regcat/snapshot"
@@ -44,6 +45,7 @@ func main() {
 	sigs := make(chan os.Signal, 2)
 	signal.Notify(sigs, os.Interrupt, syscall.SIGTERM)
 	ctx, cancel := context.WithCancelCause(context.Background())
+	memlimit.Start(context.Background(), memlimit.Floor) // for the life of the process
 	codes := make(chan int, 1)
 	// run is left behind, not waited for, only when a second signal asks
 	// for an exit at once.

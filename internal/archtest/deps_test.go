@@ -63,7 +63,7 @@ var allow = map[string]rule{
 	"pipeline": {pkgs: []string{"crawler", "snapshot", "changes", "notify", "catalog", "render", "internal/sitefs"}, third: []string{errgroup}},
 	// Flags, configs, exit codes; the demo pushes example images to an
 	// in-process registry.
-	"cmd/regcat": {pkgs: []string{"pipeline", "refresh", "notify", "crawler", "snapshot", "changes", "catalog", "lint", "render", "render/badge", "examples", "inspect", "buildfile"},
+	"cmd/regcat": {pkgs: []string{"pipeline", "refresh", "notify", "crawler", "snapshot", "changes", "catalog", "lint", "render", "render/badge", "examples", "inspect", "buildfile", "internal/memlimit"},
 		third: []string{ggcr + "/pkg/authn", ggcr + "/pkg/registry", "github.com/spf13/cobra", "github.com/spf13/pflag", errgroup, "golang.org/x/term"}},
 	// The example images of the demo and the tests, built with
 	// go-containerregistry.
@@ -72,6 +72,8 @@ var allow = map[string]rule{
 	"internal/regtest": {pkgs: []string{"snapshot", "examples"}, third: []string{ggcr, distribution, "github.com/sirupsen/logrus", "golang.org/x/crypto"}},
 	// Benchmark support: heap peaks and the resident set's high-water mark.
 	"internal/memwatch": {},
+	// The soft memory limit commands run under.
+	"internal/memlimit": {},
 	// Change notifications: webhooks POSTed after a run that changed something.
 	"notify": {pkgs: []string{"changes"}, third: []string{errgroup}},
 	// The webhook-driven refresh of serve: hooks, queue, pipeline runs.
