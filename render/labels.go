@@ -5,6 +5,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
+	"io"
 	"slices"
 	"strings"
 
@@ -149,27 +150,18 @@ var labelsJSONOutput = output{name: "label api", write: func(_ context.Context, 
 	if err := s.Mkdir(strings.TrimSuffix(apiDir, "/")); err != nil {
 		return err
 	}
-	return spawn(func(context.Context) error { return s.Write(labelsJSON, escapeInvisible(labelsAPI(r.cat.Labels))) })
+	return spawn(func(context.Context) error {
+		return s.WriteStream(labelsJSON, func(w io.Writer) error { return labelsAPI(w, r.cat.Labels) })
+	})
 }}
 
-// labelsAPI is the bytes of api/labels.json for the label index keys, as
-// encoding/json would write map[string]map[string][]string, written
-// without building the maps: the file lists every image once per label,
-// and holding it twice over (maps, then the encoder's buffer) would be
-// most of a large render's memory.
-func labelsAPI(keys []catalog.LabelKey) []byte {
-	size := 2
-	for _, k := range keys {
-		size += len(k.Key) + 5
-		for _, v := range k.Values {
-			size += len(v.Value) + 5
-			for _, ip := range v.Images {
-				size += len(ip.Repo.Name) + len(ip.Digest) + 4
-			}
-		}
-	}
-	out := make([]byte, 0, size)
-	out = append(out, '{')
+// labelsAPI writes api/labels.json for the label index keys to w, as
+// encoding/json would write map[string]map[string][]string (with
+// escapeInvisible), a value at a time: the file lists every image once
+// per label, and holding it whole, or the maps it encodes, was the peak
+// of a large render's memory.
+func labelsAPI(w io.Writer, keys []catalog.LabelKey) error {
+	out := []byte{'{'}
 	var refs []string
 	for i, k := range keys {
 		out = appendSep(out, i)
@@ -188,10 +180,16 @@ func labelsAPI(keys []catalog.LabelKey) []byte {
 				out = appendJSONString(appendSep(out, n), ref)
 			}
 			out = append(out, ']')
+			// Each piece ends between JSON values, never inside a rune.
+			if _, err := w.Write(escapeInvisible(out)); err != nil {
+				return err
+			}
+			out = out[:0]
 		}
 		out = append(out, '}')
 	}
-	return append(out, '}')
+	_, err := w.Write(escapeInvisible(append(out, '}')))
+	return err
 }
 
 // appendSep appends the comma before element i of a JSON list.

@@ -7,6 +7,7 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
+	"io"
 	"regexp"
 	"strings"
 	"time"
@@ -23,11 +24,7 @@ import (
 // is in docs/search.md.
 var searchOutput = output{name: "search index", write: func(_ context.Context, r *renderer, s *sitefs.Dir, spawn spawner) error {
 	return spawn(func(context.Context) error {
-		b, err := r.searchScript()
-		if err != nil {
-			return err
-		}
-		return s.Write(searchIndex, b)
+		return s.WriteStream(searchIndex, r.searchScript)
 	})
 }}
 
@@ -43,10 +40,10 @@ const shortHex = 12
 // algorithm prefix: a full commit id or a digest.
 var longHex = regexp.MustCompile(`^([a-z0-9]+:)?[0-9a-f]{13,}$`)
 
-// searchScript returns the bytes of search-index.js, the search index
-// (docs/search.md): "window.regcatSearch=" and one JSON object, which
-// searchWriter writes a value at a time rather than building it (it is
-// as large as the catalog). Its members, in order:
+// searchScript writes search-index.js, the search index (docs/search.md),
+// to out: "window.regcatSearch=" and one JSON object, which searchWriter
+// writes a value at a time rather than building it (it is as large as
+// the catalog). Its members, in order:
 //   - v: the format's version, 1;
 //   - s: the shared strings (see stringTable). Text fields elsewhere hold
 //     a string, or the number of a string in s when the text is used more
@@ -60,7 +57,7 @@ var longHex = regexp.MustCompile(`^([a-z0-9]+:)?[0-9a-f]{13,}$`)
 //   - l: per label key in order, the key followed by each value and the
 //     images that carry it: an image number when there is one, else the
 //     first image number and the differences to each next.
-func (r *renderer) searchScript() ([]byte, error) {
+func (r *renderer) searchScript(out io.Writer) error {
 	text := newStringTable(r.cat)
 	// The strings come first: number them as the rows below will.
 	for _, rp := range r.cat.Repos {
@@ -73,7 +70,7 @@ func (r *renderer) searchScript() ([]byte, error) {
 			text.ref(searchValue(k.Key, v.Value))
 		}
 	}
-	w := newSearchWriter(len(r.cat.Images))
+	w := newSearchWriter(out)
 	w.raw(`window.regcatSearch={"v":1,"s":[`)
 	for i, str := range text.strings {
 		w.sep(i).val(str)
@@ -98,7 +95,7 @@ func (r *renderer) searchScript() ([]byte, error) {
 		w.raw("]")
 	}
 	w.raw("]};\n")
-	return w.buf, w.err
+	return w.err
 }
 
 // repoTexts are the title and description the search index has of a
@@ -110,34 +107,43 @@ func repoTexts(rp *catalog.Repo) (title, desc string) {
 	return "", ""
 }
 
-// searchWriter appends the search index's JSON as a json.Encoder with
-// SetEscapeHTML(false) writes it ("<", ">" and "&" need no escaping in a
-// script file of its own), a value at a time.
+// searchWriter writes the search index's JSON to out as a json.Encoder
+// with SetEscapeHTML(false) writes it ("<", ">" and "&" need no escaping
+// in a script file of its own), a value at a time, keeping the first
+// error.
 type searchWriter struct {
-	buf     []byte
+	out     io.Writer
 	scratch bytes.Buffer
 	enc     *json.Encoder
 	err     error
 }
 
-// newSearchWriter is a writer with room for about images images.
-func newSearchWriter(images int) *searchWriter {
-	w := &searchWriter{buf: make([]byte, 0, 64<<10+images*72)}
+func newSearchWriter(out io.Writer) *searchWriter {
+	w := &searchWriter{out: out}
 	w.enc = json.NewEncoder(&w.scratch)
 	w.enc.SetEscapeHTML(false)
 	return w
 }
 
+// write writes b unless an error came before.
+func (w *searchWriter) write(b []byte) {
+	if w.err == nil {
+		_, w.err = w.out.Write(b)
+	}
+}
+
 // raw writes s as it is.
 func (w *searchWriter) raw(s string) *searchWriter {
-	w.buf = append(w.buf, s...)
+	if w.err == nil {
+		_, w.err = io.WriteString(w.out, s)
+	}
 	return w
 }
 
 // sep writes the comma before element i of a list.
 func (w *searchWriter) sep(i int) *searchWriter {
 	if i > 0 {
-		w.buf = append(w.buf, ',')
+		w.raw(",")
 	}
 	return w
 }
@@ -148,7 +154,7 @@ func (w *searchWriter) val(v any) *searchWriter {
 	if err := w.enc.Encode(v); err != nil && w.err == nil {
 		w.err = fmt.Errorf("%s: %w", searchIndex, err)
 	}
-	w.buf = append(w.buf, bytes.TrimSuffix(w.scratch.Bytes(), []byte{'\n'})...)
+	w.write(bytes.TrimSuffix(w.scratch.Bytes(), []byte{'\n'}))
 	return w
 }
 

@@ -422,6 +422,12 @@ func (d *Dir) create(o *openDir, base, name string, b []byte) error {
 		f.Close()
 		return fmt.Errorf("%s: %w", name, err)
 	}
+	return d.handOver(f, name)
+}
+
+// handOver hands f, the new file name written whole, to the syncer, or
+// closes it when nothing is synced.
+func (d *Dir) handOver(f *os.File, name string) error {
 	if d.sync == nil {
 		if err := f.Close(); err != nil {
 			return fmt.Errorf("%s: %w", name, err)
