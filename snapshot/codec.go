@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"sync"
 	"time"
 )
 
@@ -75,7 +76,9 @@ func DecodeIndex(r io.Reader) (*Index, error) {
 // it, and the version checked after: a render reads each repository file
 // twice, and decoding is most of reading.
 func DecodeRepository(r io.Reader) (*Repository, error) {
-	b, err := readFile(r)
+	buf := repoBufs.Get().(*bytes.Buffer)
+	defer putRepoBuf(buf)
+	b, err := readInto(buf, r)
 	if err != nil {
 		return nil, fmt.Errorf("repository: %w", err)
 	}
@@ -111,14 +114,33 @@ func readVersioned(r io.Reader) ([]byte, int, error) {
 
 // readFile reads a whole snapshot file of at most [MaxFileSize] bytes.
 func readFile(r io.Reader) ([]byte, error) {
-	b, err := io.ReadAll(io.LimitReader(r, MaxFileSize+1))
-	if err != nil {
+	return readInto(new(bytes.Buffer), r)
+}
+
+// readInto is readFile into buf, emptied first; the bytes it returns are
+// buf's.
+func readInto(buf *bytes.Buffer, r io.Reader) ([]byte, error) {
+	buf.Reset()
+	if _, err := buf.ReadFrom(io.LimitReader(r, MaxFileSize+1)); err != nil {
 		return nil, fmt.Errorf("read: %w", err)
 	}
-	if len(b) > MaxFileSize {
+	if buf.Len() > MaxFileSize {
 		return nil, fmt.Errorf("file is over %d bytes", MaxFileSize)
 	}
-	return b, nil
+	return buf.Bytes(), nil
+}
+
+// repoBufs holds the buffers DecodeRepository reads a file into: the
+// decoded repository copies what it keeps, and a render reads every
+// repository file of the snapshot twice.
+var repoBufs = sync.Pool{New: func() any { return new(bytes.Buffer) }}
+
+// putRepoBuf returns buf to repoBufs unless it grew past 4 MiB, which few
+// files need and the pool should not keep.
+func putRepoBuf(buf *bytes.Buffer) {
+	if buf.Cap() <= 4<<20 {
+		repoBufs.Put(buf)
+	}
 }
 
 // probeVersion is the schemaVersion the JSON object b declares, 0 when
