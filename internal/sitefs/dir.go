@@ -410,19 +410,30 @@ func (d *Dir) claim(name string, b []byte) error {
 // link of a file of the previous tree or the spare (see Carry), which
 // truncating would change there too.
 func (d *Dir) create(o *openDir, base, name string, b []byte) error {
-	dir := d.tmp
-	if o != nil {
-		dir = o.tmp
-	}
-	f, err := dir.OpenFile(base, os.O_CREATE|os.O_EXCL|os.O_WRONLY, 0o644)
+	f, _, err := d.newFile(o, base, name)
 	if err != nil {
-		return fmt.Errorf("%s: %w", name, err)
+		return err
 	}
 	if _, err := f.Write(b); err != nil {
 		f.Close()
 		return fmt.Errorf("%s: %w", name, err)
 	}
 	return d.handOver(f, name)
+}
+
+// newFile creates the new file name, which must not exist (see create),
+// and returns it with the directory it is in; o and base are what root
+// returns for name.
+func (d *Dir) newFile(o *openDir, base, name string) (*os.File, *os.Root, error) {
+	dir := d.tmp
+	if o != nil {
+		dir = o.tmp
+	}
+	f, err := dir.OpenFile(base, os.O_CREATE|os.O_EXCL|os.O_WRONLY, 0o644)
+	if err != nil {
+		return nil, nil, fmt.Errorf("%s: %w", name, err)
+	}
+	return f, dir, nil
 }
 
 // handOver hands f, the new file name written whole, to the syncer, or

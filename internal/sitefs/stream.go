@@ -24,13 +24,9 @@ func (d *Dir) WriteStream(name string, write func(w io.Writer) error) error {
 	}
 	o, base := d.root(name)
 	defer o.release()
-	dir := d.tmp
-	if o != nil {
-		dir = o.tmp
-	}
-	f, err := dir.OpenFile(base, os.O_CREATE|os.O_EXCL|os.O_WRONLY, 0o644)
+	f, dir, err := d.newFile(o, base, name)
 	if err != nil {
-		return fmt.Errorf("%s: %w", name, err)
+		return err
 	}
 	c := &comparer{w: f}
 	if old := d.openOld(o, base, name); old != nil {
