@@ -27,10 +27,7 @@ func repoPageBytes(t testing.TB, snap *snapshot.Snapshot, n int) []byte {
 	if err != nil {
 		t.Fatal(err)
 	}
-	r, err := newRenderer(Config{}, tmpl, [32]byte{})
-	if err != nil {
-		t.Fatal(err)
-	}
+	r := newRenderer(Config{}, tmpl, [32]byte{})
 	if err := r.read(context.Background(), snap, nil); err != nil {
 		t.Fatal(err)
 	}
@@ -44,8 +41,7 @@ func repoPageBytes(t testing.TB, snap *snapshot.Snapshot, n int) []byte {
 		t.Fatal(err)
 	}
 	var buf bytes.Buffer
-	set := <-r.sets
-	if err := set[repoHTML.template].Execute(&buf, d); err != nil {
+	if err := r.tmpl[repoHTML.template].Execute(&buf, d); err != nil {
 		t.Fatal(err)
 	}
 	return buf.Bytes()

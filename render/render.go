@@ -58,10 +58,7 @@ func Render(ctx context.Context, cfg Config, src snapshot.Source) (Stats, error)
 	if err != nil {
 		return Stats{}, err
 	}
-	r, err := newRenderer(cfg, tmpl, tmplSum)
-	if err != nil {
-		return Stats{}, err
-	}
+	r := newRenderer(cfg, tmpl, tmplSum)
 	if err := r.read(ctx, src, cfg.History); err != nil {
 		return Stats{}, err
 	}
@@ -121,7 +118,7 @@ type renderer struct {
 	cat     *catalog.Catalog
 	labels  []labelKey // cat.Labels with their pages' files
 	badges  *badgePlan
-	sets    chan templateSet // one per concurrent job, see cloneSets
+	tmpl    templateSet
 	md      *markdown
 	lint    *lintResult
 	min     *minify.M
@@ -151,17 +148,13 @@ type renderer struct {
 
 // newRenderer is the renderer of cfg with the templates tmpl, whose
 // hash is tmplSum. Its catalog is set by read (or setCatalog).
-func newRenderer(cfg Config, tmpl templateSet, tmplSum [32]byte) (*renderer, error) {
+func newRenderer(cfg Config, tmpl templateSet, tmplSum [32]byte) *renderer {
 	min := newMinifier()
-	r := &renderer{cfg: cfg, outputs: outputs, md: newMarkdown(min), min: min, tmplSum: tmplSum, own: map[*catalog.Repo]ownPrint{}}
+	r := &renderer{cfg: cfg, outputs: outputs, tmpl: tmpl, md: newMarkdown(min), min: min, tmplSum: tmplSum, own: map[*catalog.Repo]ownPrint{}}
 	if cfg.BaseURL != "" {
 		r.base, _ = parseBaseURL(cfg.BaseURL)
 	}
-	var err error
-	if r.sets, err = cloneSets(tmpl, jobs); err != nil {
-		return nil, err
-	}
-	return r, nil
+	return r
 }
 
 // read reads the catalog of src, with the change log hist (nil for
@@ -286,10 +279,7 @@ func (r *renderer) mkRepoDirs(s *sitefs.Dir) error {
 func (r *renderer) execute(s *sitefs.Dir, name, tmpl string, data any) error {
 	buf := r.buffer()
 	defer r.bufs.Put(buf)
-	set := <-r.sets
-	err := set[tmpl].Execute(buf, data)
-	r.sets <- set
-	if err != nil {
+	if err := r.tmpl[tmpl].Execute(buf, data); err != nil {
 		return fmt.Errorf("page %s: %w", name, err)
 	}
 	r.pages.Add(1)

@@ -103,9 +103,7 @@ func RenderSections(ctx context.Context, cfg Config, secs []Section) (Stats, err
 		if base, _ := parseBaseURL(cfg.BaseURL); base != "" {
 			scfg.BaseURL = base + sec.Dir + "/"
 		}
-		if rs[i], err = newRenderer(scfg, tmpl, tmplSum); err != nil {
-			return Stats{}, err
-		}
+		rs[i] = newRenderer(scfg, tmpl, tmplSum)
 		if err := rs[i].read(ctx, sec.Snapshot, nil); err != nil {
 			return Stats{}, err
 		}

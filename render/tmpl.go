@@ -1,6 +1,7 @@
 package render
 
 import (
+	"bytes"
 	"crypto/sha256"
 	"fmt"
 	"html/template"
@@ -10,6 +11,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/regcat/regcat/internal/tmplexec"
 	"github.com/regcat/regcat/templates"
 )
 
@@ -33,12 +35,29 @@ func pageTemplates() []string {
 //	plural N ONE MANY  N with the noun that fits it: "1 tag", "3 tags"
 var funcs = template.FuncMap{"plural": plural}
 
-// loadTemplates parses the embedded templates, with the *.html files of
-// dir (if not empty) replacing embedded files of the same name or adding
-// partials. Every page set is parsed before anything is executed, so a
-// syntax error in an override fails the render before it writes. The sum
-// is the SHA-256 of every file's name and content (see fingerprint).
+// loadTemplates parses the templates (see parseTemplates) and compiles
+// each page set (see tmplexec).
 func loadTemplates(dir string) (templateSet, [sha256.Size]byte, error) {
+	parsed, sum, err := parseTemplates(dir)
+	if err != nil {
+		return nil, sum, err
+	}
+	sets := templateSet{}
+	for name, t := range parsed {
+		if sets[name], err = tmplexec.Compile(t, funcs); err != nil {
+			return nil, sum, fmt.Errorf("template %s: %w", name, err)
+		}
+	}
+	return sets, sum, nil
+}
+
+// parseTemplates parses the embedded templates, with the *.html files of
+// dir (if not empty) replacing embedded files of the same name or adding
+// partials, into the "base" template of each page template. Every page
+// set is parsed before anything is executed, so a syntax error in an
+// override fails the render before it writes. The sum is the SHA-256 of
+// every file's name and content (see fingerprint).
+func parseTemplates(dir string) (map[string]*template.Template, [sha256.Size]byte, error) {
 	var none [sha256.Size]byte
 	files := map[string]string{}
 	if err := readTemplates(templates.FS, files); err != nil {
@@ -64,7 +83,7 @@ func loadTemplates(dir string) (templateSet, [sha256.Size]byte, error) {
 			return nil, none, fmt.Errorf("template %s: %w", name, err)
 		}
 	}
-	sets := templateSet{}
+	sets := map[string]*template.Template{}
 	for _, name := range pages {
 		src, ok := files[name]
 		if !ok {
@@ -121,23 +140,10 @@ func readTemplates(fsys fs.FS, files map[string]string) error {
 
 // templateSet maps each page template's name to its "base" template,
 // ready to execute.
-type templateSet map[string]*template.Template
+type templateSet map[string]pageTemplate
 
-// cloneSets returns n independent copies of set in a buffered channel.
-// html/template locks a template's name space on every Execute; with one
-// copy per concurrent job, jobs never wait for each other there.
-func cloneSets(set templateSet, n int) (chan templateSet, error) {
-	ch := make(chan templateSet, n)
-	for range n {
-		c := templateSet{}
-		for name, t := range set {
-			ct, err := t.Clone()
-			if err != nil {
-				return nil, fmt.Errorf("template %s: %w", name, err)
-			}
-			c[name] = ct
-		}
-		ch <- c
-	}
-	return ch, nil
+// pageTemplate is a page's template: a *tmplexec.Template, or in tests
+// html/template's own. It is safe for concurrent use.
+type pageTemplate interface {
+	Execute(w *bytes.Buffer, data any) error
 }
