@@ -45,10 +45,11 @@ func writeTree(b *testing.B, d *Dir, n, gen int) {
 }
 
 // BenchmarkSync compares the ways to make a tree of 20,000 small files
-// durable: none (the baseline), an fsync per file as it is written
-// (each), and one pass over the new tree before the swap (commit, what
-// Commit does). "unchanged" writes the same tree again, every file being
-// linked from the previous one. Run with -benchtime=1x.
+// durable: none (the baseline), an fsync of every file and directory
+// before the swap (files), and what Commit does where it can, one
+// syncfs(2) of the file system (whole; the same as files elsewhere).
+// "unchanged" writes the same tree again, every file being linked from
+// the previous one. Run with -benchtime=1x.
 func BenchmarkSync(b *testing.B) {
 	const n = 20000
 	for _, mode := range []struct {
@@ -56,7 +57,8 @@ func BenchmarkSync(b *testing.B) {
 		o    Options
 	}{
 		{"none", Options{Marker: marker, noSync: true}},
-		{"commit", Options{Marker: marker}},
+		{"files", Options{Marker: marker, oneByOne: true}},
+		{"whole", Options{Marker: marker}},
 	} {
 		for _, unchanged := range []bool{false, true} {
 			name := mode.name + "/changed"

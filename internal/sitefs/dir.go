@@ -42,8 +42,10 @@ type Options struct {
 	Spare bool
 
 	// noSync skips syncing altogether, for the benchmark that measures
-	// what syncing costs.
-	noSync bool
+	// what syncing costs; oneByOne fsyncs every file even where the file
+	// system can be synced whole (see sync.go), for the benchmark and
+	// the tests of that way.
+	noSync, oneByOne bool
 }
 
 // Stats counts what a [Dir] wrote.
@@ -87,7 +89,8 @@ type tree struct {
 	made    map[string]struct{} // directories made by Mkdir, for Commit to sync
 	dirs    sync.Map            // directory name → *openDir
 	shared  sync.Map            // [sha256.Size]byte → *sharedFile, see WriteShared
-	sync    *syncer             // fsyncs created files; nil with Options.noSync
+	sync    *syncer             // fsyncs created files; nil when whole is set, or with Options.noSync
+	whole   *os.File            // the new tree's top, open since Open, to sync its file system whole with
 
 	files, unchanged, bytes, moved atomic.Int64
 }
@@ -146,7 +149,7 @@ func Open(out string, o Options) (*Dir, error) {
 		}
 	}
 	if !o.noSync {
-		d.sync = newSyncer()
+		d.startSync()
 	}
 	return d, nil
 }
@@ -658,6 +661,9 @@ func (d *Dir) Abort() {
 	d.done = true
 	d.closeRoots()
 	d.sync.wait() // its files are about to go
+	if d.whole != nil {
+		d.whole.Close()
+	}
 	if d.tmpBase != "" {
 		d.parent.RemoveAll(d.tmpBase)
 	}
