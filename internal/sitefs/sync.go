@@ -15,6 +15,9 @@ import (
 // Dir creates is fsynced, and every directory of the new tree. Files
 // linked from the previous tree were made durable by the commit that
 // wrote them, and their new names are in the directories synced.
+// syncfs also writes out what other programs left to write on the same
+// file system, which a busy one makes slower; it remains one journal
+// commit where fsyncs are one per file.
 //
 // Syncing file by file, created files are handed, still open, to a
 // syncer: syncers goroutines fsync and close them while the writers go
