@@ -12,6 +12,10 @@
 # the HTML pages of each, pages per second and their ratio. Needs `hugo`
 # on PATH (Debian: apt-get install hugo). KEEP=1 keeps the work directory;
 # REGCAT_FLAGS adds flags to regcat render (for example --tag-badges none).
+# On ext4, time it well after (up to 6 minutes) deleting large trees on the
+# same file system, a previous work directory included: for that long ext4
+# searches the recently deleted inodes each time it creates a file, which
+# slows both sides several times over, unevenly.
 set -euo pipefail
 
 repos=${1:-1000}
