@@ -38,6 +38,11 @@ import (
 // the profile is written again. Writing profiles slows the run: take
 // rates from a run without them.
 func BenchmarkScale(b *testing.B) {
+	// Every run's files stay until the last size is done: on ext4, files
+	// created in the minutes after a large tree was deleted cost several
+	// times as much (the file system searches the recently deleted
+	// inodes), and the next size would pay for the last one's cleanup.
+	root := b.TempDir()
 	for _, size := range []struct {
 		name  string
 		repos int
@@ -47,18 +52,18 @@ func BenchmarkScale(b *testing.B) {
 			if testing.Short() && size.repos*tags > 2000 {
 				b.Skip("above 2k tags under -short")
 			}
-			benchScale(b, size.repos, tags)
+			benchScale(b, root, size.repos, tags)
 		})
 	}
 }
 
-func benchScale(b *testing.B, repos, tags int) {
+func benchScale(b *testing.B, root string, repos, tags int) {
 	reg := regtest.NewSynthetic(b, regtest.SyntheticConfig{Repos: repos, TagsPerRepo: tags})
 	// As the regcat command runs (a GOMEMLIMIT in the environment wins).
 	b.Cleanup(memlimit.Start(context.Background(), memlimit.Floor))
 	var last scaleRun
 	for b.Loop() {
-		last = runScale(b, reg.Host)
+		last = runScale(b, root, reg.Host)
 	}
 	n := repos * tags
 	if got := last.res.Crawl.TagsDone; got != n || last.res.Failures != 0 {
@@ -104,14 +109,13 @@ type scaleRun struct {
 	rssOK                            bool
 }
 
-// runScale crawls host and renders its site into a new directory, timing
-// and sampling each phase through Config.Phase.
-func runScale(b *testing.B, host string) scaleRun {
-	dir, err := os.MkdirTemp(b.TempDir(), "run")
+// runScale crawls host and renders its site into a new directory under
+// root, timing and sampling each phase through Config.Phase.
+func runScale(b *testing.B, root, host string) scaleRun {
+	dir, err := os.MkdirTemp(root, "run")
 	if err != nil {
 		b.Fatal(err)
 	}
-	defer os.RemoveAll(dir)
 	var m scaleRun
 	runtime.GC()
 	m.rssOK = memwatch.ResetRSS()
