@@ -108,6 +108,7 @@ func TestExecute(t *testing.T) {
 		{"variables", `{{$x := .Name}}{{$y := 1}}{{range .Tags}}{{$x = .}}{{$y}}{{end}}{{$x}}{{with .Ptr}}{{$x := .Name}}{{$x}}{{end}}{{$x}}{{$.Size}}`, hostileItem(), true, false},
 		{"range assigns", `{{$i := 0}}{{$t := ""}}{{range $i, $t = .Tags}}{{end}}{{$i}}{{$t}}`, hostileItem(), true, false},
 		{"templates", `{{define "t"}}<i>{{.}}</i>{{end}}{{define "r"}}{{if .}}{{template "r" slice . 1}}{{end}}{{end}}{{template "t" .Name}}{{template "t"}}{{range .Items}}{{template "t" .Name}}{{end}}`, hostileItem(), true, false},
+		{"template in an attribute", `{{define "t"}}{{.}}{{end}}<a title="{{template "t" .Name}}">{{template "t" .Name}}</a>`, hostileItem(), false, false},
 		{"recursion", `{{define "n"}}{{.Name}}{{with .Ptr}}>{{template "n" .}}{{end}}{{end}}{{template "n" .}}`, &item{Name: "a", Ptr: &item{Name: "b", Ptr: &item{Name: "c"}}}, true, false},
 		{"comparisons", `{{eq .Size 3}}{{eq .Size .Count}}{{eq .Name "x" "y"}}{{ne .Size 2}}{{lt .Size 4}}{{le .Count 3}}{{gt .Ratio 0.25}}{{ge .Name "a"}}{{eq .Named "named<"}}{{lt -1 .Count}}`, hostileItem(), true, false},
 		{"struct comparisons", `{{eq .When .Other}}{{ne .When .When}}{{eq .Ptr .Ptr}}{{eq .Ptr.Ptr .Ptr.Ptr}}{{eq .Ptr .Ptr.Ptr}}{{range .Items}}{{if ne .When $.When}}x{{end}}{{end}}`, hostileItem(), true, false},
