@@ -3,6 +3,7 @@ package render
 import (
 	"bytes"
 	"context"
+	"log/slog"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -23,7 +24,7 @@ const (
 // repoPageBytes renders page n of snap's only repository into memory.
 func repoPageBytes(t testing.TB, snap *snapshot.Snapshot, n int) []byte {
 	t.Helper()
-	tmpl, _, err := loadTemplates("")
+	tmpl, _, err := loadTemplates("", slog.New(slog.DiscardHandler))
 	if err != nil {
 		t.Fatal(err)
 	}

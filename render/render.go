@@ -54,7 +54,7 @@ func Render(ctx context.Context, cfg Config, src snapshot.Source) (Stats, error)
 	log := cfg.logger()
 	// Templates first: a broken override fails before anything is read
 	// or written.
-	tmpl, tmplSum, err := loadTemplates(cfg.TemplatesDir)
+	tmpl, tmplSum, err := loadTemplates(cfg.TemplatesDir, log)
 	if err != nil {
 		return Stats{}, err
 	}

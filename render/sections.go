@@ -87,7 +87,7 @@ func RenderSections(ctx context.Context, cfg Config, secs []Section) (Stats, err
 		return Stats{}, err
 	}
 	log := cfg.logger()
-	tmpl, tmplSum, err := loadTemplates(cfg.TemplatesDir)
+	tmpl, tmplSum, err := loadTemplates(cfg.TemplatesDir, log)
 	if err != nil {
 		return Stats{}, err
 	}

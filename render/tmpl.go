@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"html/template"
 	"io/fs"
+	"log/slog"
 	"maps"
 	"os"
 	"slices"
@@ -36,17 +37,24 @@ func pageTemplates() []string {
 var funcs = template.FuncMap{"plural": plural}
 
 // loadTemplates parses the templates (see parseTemplates) and compiles
-// each page set (see tmplexec).
-func loadTemplates(dir string) (templateSet, [sha256.Size]byte, error) {
+// each page set (see tmplexec), telling log of those html/template runs
+// instead (overrides using what tmplexec does not cover), which render
+// correctly but slower.
+func loadTemplates(dir string, log *slog.Logger) (templateSet, [sha256.Size]byte, error) {
 	parsed, sum, err := parseTemplates(dir)
 	if err != nil {
 		return nil, sum, err
 	}
 	sets := templateSet{}
-	for name, t := range parsed {
-		if sets[name], err = tmplexec.Compile(t, funcs); err != nil {
+	for _, name := range slices.Sorted(maps.Keys(parsed)) {
+		t, err := tmplexec.Compile(parsed[name], funcs)
+		if err != nil {
 			return nil, sum, fmt.Errorf("template %s: %w", name, err)
 		}
+		if t.Err() != nil {
+			log.Info("template not compiled, executed by html/template", "template", name, "reason", t.Err())
+		}
+		sets[name] = t
 	}
 	return sets, sum, nil
 }

@@ -4,7 +4,11 @@ import (
 	"bytes"
 	"context"
 	"html/template"
+	"log/slog"
+	"os"
 	"path/filepath"
+	"regexp"
+	"strings"
 	"testing"
 
 	"github.com/regcat/regcat/internal/tmplexec"
@@ -53,7 +57,7 @@ func TestCompiledTemplates(t *testing.T) {
 	}
 	for name, tc := range snaps {
 		t.Run(name, func(t *testing.T) {
-			compiled, _, err := loadTemplates("")
+			compiled, _, err := loadTemplates("", slog.New(slog.DiscardHandler))
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -82,5 +86,34 @@ func TestCompiledTemplates(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestUncompiledOverride renders an override that tmplexec does not
+// compile: html/template executes it, and the log says so.
+func TestUncompiledOverride(t *testing.T) {
+	dir := t.TempDir()
+	src := `{{define "content"}}<p class="x">{{printf "%s has %d tags" .Repo.Text (len .Tags)}}</p>{{end}}`
+	if err := os.WriteFile(filepath.Join(dir, "image.html"), []byte(src), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	var logs bytes.Buffer
+	out := renderFixture(t, Config{TemplatesDir: dir, Logger: slog.New(slog.NewTextHandler(&logs, nil))})
+	if !strings.Contains(logs.String(), `msg="template not compiled, executed by html/template" template=image.html`) {
+		t.Errorf("log does not say image.html is not compiled:\n%s", logs.String())
+	}
+	if strings.Contains(logs.String(), "template=repo.html") {
+		t.Errorf("log says repo.html is not compiled:\n%s", logs.String())
+	}
+	pages, _ := filepath.Glob(filepath.Join(out, "r", "*", "sha256-*.html"))
+	if len(pages) == 0 {
+		t.Fatal("no image pages")
+	}
+	b, err := os.ReadFile(pages[0])
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !regexp.MustCompile(`<p class=x>[^<]+ has \d+ tags</p>`).Match(b) {
+		t.Errorf("%s does not hold the override's text:\n%.600s", pages[0], b)
 	}
 }
