@@ -15,7 +15,7 @@
 # On ext4, time it well after (up to 6 minutes) deleting large trees on the
 # same file system, a previous work directory included: for that long ext4
 # searches the recently deleted inodes each time it creates a file, which
-# slows both sides several times over, unevenly.
+# slows both sides, unevenly (regcat's render took 2-4 times as long).
 set -euo pipefail
 
 repos=${1:-1000}

@@ -8,15 +8,16 @@ import (
 	"strings"
 )
 
-// contentType is what html/template knows a value to be: plain text,
-// or one of its typed strings, which some escapers let through.
+// contentType is what html/template knows a value to be, as far as the
+// escapers below tell: plain text, or one of the typed strings they let
+// through. Its other typed strings (template.CSS, HTMLAttr, JS, JSStr,
+// Srcset) are plain text to them.
 type contentType int
 
 const (
 	contentPlain contentType = iota
 	contentHTML
 	contentURL
-	contentOther // template.CSS, HTMLAttr, JS, JSStr, Srcset: plain to the escapers below
 )
 
 // escaper is one of html/template's escaping functions, given its
@@ -183,9 +184,7 @@ func stringify(v reflect.Value) (string, contentType, error) {
 		// fmt.Sprint prints these as strconv does.
 		switch basicKind(v) {
 		case stringKind:
-			if typ.PkgPath() != "html/template" {
-				return v.String(), contentPlain, nil
-			}
+			return v.String(), contentPlain, nil
 		case intKind:
 			return strconv.FormatInt(v.Int(), 10), contentPlain, nil
 		case uintKind:
@@ -210,8 +209,6 @@ func stringifyAny(a any) (string, contentType, error) {
 		return string(s), contentHTML, nil
 	case template.URL:
 		return string(s), contentURL, nil
-	case template.CSS, template.HTMLAttr, template.JS, template.JSStr, template.Srcset:
-		return reflect.ValueOf(s).String(), contentOther, nil
 	}
 	return fmt.Sprint(indirectToStringerOrError(a)), contentPlain, nil
 }

@@ -213,8 +213,8 @@ func TestEscapers(t *testing.T) {
 				checkSame(t, std, tmpl, ctx, v)
 			}
 		}
-		ptr := "p<tr>"
-		for _, v := range []any{7, -3, uint8(200), 2.5, true, stringer(4), &ptr, nil, []string{"a", "<b>"}, errors.New("e<rr>")} {
+		ptr, htmlPtr, cssPtr := "p<tr>", template.HTML("<b>h</b>"), template.CSS("a<b")
+		for _, v := range []any{7, -3, uint8(200), 2.5, true, stringer(4), &ptr, &htmlPtr, &cssPtr, template.JSStr("j'<"), nil, []string{"a", "<b>"}, errors.New("e<rr>")} {
 			checkSame(t, std, tmpl, ctx, v)
 		}
 	}
